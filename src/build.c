@@ -1,0 +1,3 @@
+/* build.c - TODO */
+#include "config.h"
+typedef int build_placeholder;

@@ -1,0 +1,7 @@
+/* commands.h - the subcommands main.c dispatches to. */
+#ifndef PERFRL_COMMANDS_H
+#define PERFRL_COMMANDS_H
+
+int cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,3 @@
+/* harness.c - TODO */
+#include "config.h"
+int main(void) { return 0; }

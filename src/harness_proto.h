@@ -1,0 +1,1 @@
+/* harness_proto.h - TODO */

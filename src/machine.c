@@ -1,0 +1,3 @@
+/* machine.c - TODO */
+#include "config.h"
+typedef int machine_placeholder;

@@ -1,0 +1,3 @@
+/* measure.c - TODO */
+#include "config.h"
+typedef int measure_placeholder;

@@ -1,0 +1,3 @@
+/* record.c - TODO */
+#include "config.h"
+typedef int record_placeholder;

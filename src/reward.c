@@ -1,0 +1,3 @@
+/* reward.c - TODO */
+#include "config.h"
+typedef int reward_placeholder;

@@ -1,0 +1,3 @@
+/* sandbox.c - TODO */
+#include "config.h"
+typedef int sandbox_placeholder;

@@ -1,0 +1,3 @@
+/* stats.c - TODO */
+#include "config.h"
+typedef int stats_placeholder;

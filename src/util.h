@@ -1,0 +1,36 @@
+/* util.h - small shared helpers: errors, files, atomic writes, strings. */
+#ifndef PERFRL_UTIL_H
+#define PERFRL_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Print "perfrl: MSG" to stderr and return -1, so `return util_error(...)` reads naturally. */
+int util_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
+/* Progress and notes for humans go to stderr; silenced by util_quiet. */
+void util_info(const char *fmt, ...) UTIL_PRINTF(1, 2);
+extern int util_quiet;
+
+void *util_xmalloc(size_t n);
+void *util_xcalloc(size_t n, size_t size);
+char *util_xstrdup(const char *s);
+char *util_xasprintf(const char *fmt, ...) UTIL_PRINTF(1, 2);
+
+/* Read a whole file (or stdin for "-") into a NUL-terminated buffer; at most max bytes
+ * (0: no limit). Returns NULL with errno set on failure; errno = EFBIG when over max. */
+char *util_read_file(const char *path, size_t max, size_t *len);
+/* Write data to path atomically: a temporary name in the same directory, fsync, rename. */
+int util_write_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p with mode. */
+int util_mkdirs(const char *path, unsigned mode);
+/* rm -rf of a directory we created (never follows symlinks). */
+int util_rmtree(const char *path);
+
+/* Monotonic clock in seconds. */
+double util_now(void);
+/* This node's short host name (static buffer). */
+const char *util_hostname(void);
+
+#endif

@@ -1,0 +1,3 @@
+/* verify.c - TODO */
+#include "config.h"
+typedef int verify_placeholder;
