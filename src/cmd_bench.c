@@ -1,4 +1,701 @@
-/* cmd_bench.c - TODO */
+/* cmd_bench.c - `perfrl bench`: evaluate kernels or completions, print or write records. */
 #include "config.h"
+#include "build.h"
 #include "commands.h"
-int cmd_bench(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "extract.h"
+#include "machine.h"
+#include "measure.h"
+#include "policy.h"
+#include "record.h"
+#include "reward.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define COMPLETION_MAX (4 << 20) /* a completion with a long <think> is still bounded */
+
+static const char bench_usage[] =
+	"usage: perfrl bench [OPTIONS] FILE...          evaluate C files or completions ('-': stdin)\n"
+	"       perfrl bench [OPTIONS] --completions FILE --out FILE   the CPU step's batch form\n"
+	"\n"
+	"Builds each kernel in a sandbox, checks it on several shapes with fresh random inputs,\n"
+	"times it alone on this task's cores and reports the median GFLOPS, CV, status and reward.\n"
+	"\n"
+	"  -j, --json              one JSON record per input and line (default: a table)\n"
+	"  -s, --shape MxNxK       a measured shape (repeatable; default 512x512x512)\n"
+	"      --completions FILE  JSONL of {sample_id, completion[, problem_id, shape]}\n"
+	"  -o, --out FILE          with --completions: results JSONL, written atomically;\n"
+	"                          %t in FILE becomes the shard index\n"
+	"      --shard K/N         take samples K, K+N, K+2N, ... (default: SLURM_PROCID/SLURM_NTASKS)\n"
+	"      --budget SECONDS    timing budget per shape (default 2)\n"
+	"      --timeout SECONDS   limit per call, and per compiler run x6 (default 10)\n"
+	"      --cv PERCENT        stop repeating at this CV (default 1)\n"
+	"      --min-reps N        timed calls at least (default 5)\n"
+	"      --threads N         OMP_NUM_THREADS (default: the CPUs this task may use)\n"
+	"      --reward MODE       gflops (default), log (log2(1+GFLOPS)), or ratio (to a\n"
+	"                          reference kernel measured on the same node)\n"
+	"      --peak GFLOPS       this node's peak (default: detected); above it is a defect\n"
+	"      --mem-limit MIB     address-space limit of a kernel (default 4096)\n"
+	"      --cc CC             kernel compiler (default " PERFRL_KERNEL_CC ")\n"
+	"      --cflags FLAGS      kernel flags (default \"" BUILD_DEFAULT_CFLAGS "\")\n"
+	"      --cache-dir DIR     build cache (default $PERFRL_CACHE_DIR or ~/.cache/perfrl)\n"
+	"      --no-cache          rebuild even when the cache has the kernel\n"
+	"      --lock PATH         node-wide timing lock (default /tmp/perfrl-timing.lock)\n"
+	"      --no-lock           time without taking the lock\n"
+	"      --seed N            seed of the input generator (default: random)\n"
+	"  -q, --quiet             no progress on stderr\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"Exit status: 0 when every input was evaluated, whatever its status; 1 when the\n"
+	"evaluation itself failed; 2 for usage errors. See perfrl-bench(1).\n";
+
+struct bench {
+	struct build_opts build;
+	struct measure_opts measure;
+	enum reward_mode reward;
+	double reference_gflops;
+	int json;
+	int shapes_given;
+};
+
+static int usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("perfrl bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'perfrl bench --help'.\n", stderr);
+	return 2;
+}
+
+/* "MxNxK": positive, and small enough that A, B and C fit in 3 GiB together. */
+static int parse_shape(const char *s, struct shape *out)
+{
+	long v[3];
+	char *end;
+	const char *p = s;
+	for (int i = 0; i < 3; i++) {
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (errno || end == p || v[i] < 1 || v[i] > 65536 || (i < 2 ? *end != 'x' : *end != '\0'))
+			return -1;
+		p = end + 1;
+	}
+	if ((double)v[0] * v[2] + (double)v[2] * v[1] + (double)v[0] * v[1] > 3.0 * (1 << 30) / 8)
+		return -1;
+	*out = (struct shape){(int)v[0], (int)v[1], (int)v[2]};
+	return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* One input through the whole pipeline; returns its record, or NULL on an infrastructure
+ * failure (already reported). */
+static json_t *evaluate(struct bench *b, const char *text, size_t len, const char *file,
+			json_t *sample_id, json_t *problem_id, const struct measure_opts *mo)
+{
+	struct record_input in = {0};
+	struct build_result br;
+	struct measurement m;
+	char why[300], *code = NULL;
+	const char *xwhy = NULL;
+	json_t *rec;
+
+	in.file = file;
+	in.sample_id = sample_id;
+	in.problem_id = problem_id;
+	in.opts = mo;
+	in.reward_mode = reward_mode_name(b->reward);
+	in.reference_gflops = b->reference_gflops;
+
+	if (extract_code(text, len, &code, &xwhy) != 0) {
+		in.status = STATUS_REJECTED;
+		in.detail = xwhy;
+	} else if (policy_check(code, strlen(code), why, sizeof why) != 0) {
+		in.status = STATUS_REJECTED;
+		in.detail = why;
+	} else if (build_kernel(code, strlen(code), &b->build, &br) != 0) {
+		free(code);
+		return NULL;
+	} else {
+		in.build = &br;
+		in.status = br.status;
+		in.detail = br.detail;
+		if (br.status == STATUS_OK) {
+			if (measure_kernel(br.so_path, mo, &m) != 0) {
+				free(code);
+				return NULL;
+			}
+			in.measure = &m;
+			in.status = m.status;
+			in.detail = m.detail;
+		}
+	}
+	in.reward = reward_of(in.status, in.measure ? in.measure->gflops : 0, b->reward,
+			      b->reference_gflops);
+	rec = record_make(&in);
+	free(code);
+	return rec;
+}
+
+/* REWARD_RATIO: measure perfrl's reference kernel once, on this node, with these options. */
+static int measure_reference(struct bench *b)
+{
+	struct build_result br;
+	struct measurement m;
+	if (b->reward != REWARD_RATIO)
+		return 0;
+	util_info("measuring the reference kernel for --reward ratio");
+	if (build_kernel(reward_reference_source, strlen(reward_reference_source), &b->build, &br) != 0)
+		return -1;
+	if (br.status != STATUS_OK)
+		return util_error("the reference kernel did not build: %s", br.detail);
+	if (measure_kernel(br.so_path, &b->measure, &m) != 0)
+		return -1;
+	if (m.status != STATUS_OK)
+		return util_error("the reference kernel failed: %s", m.detail);
+	b->reference_gflops = m.gflops;
+	return 0;
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
+/* sacct's habit: a value too wide for its column is cut and ends in '+'. */
+static void cell(const char *s, int width, int left)
+{
+	int len = (int)strlen(s);
+	if (len > width) {
+		printf("%.*s+ ", width - 1, s);
+		return;
+	}
+	printf(left ? "%-*s " : "%*s ", width, s);
+}
+
+static void table_header(void)
+{
+	cell("File", 28, 1);
+	cell("Status", 13, 1);
+	cell("GFLOPS", 9, 0);
+	cell("CV", 6, 0);
+	cell("Reward", 9, 0);
+	printf("Detail\n");
+	printf("%s %s %s %s %s %s\n", "----------------------------", "-------------",
+	       "---------", "------", "---------", "------------------------------");
+}
+
+static void table_row(json_t *r)
+{
+	char buf[64];
+	json_t *g = json_object_get(r, "gflops"), *cv = json_object_get(r, "cv");
+	const char *name = json_string_value(json_object_get(r, "file"));
+	cell(name ? name : "-", 28, 1);
+	cell(json_string_value(json_object_get(r, "status")), 13, 1);
+	snprintf(buf, sizeof buf, json_is_real(g) ? "%.2f" : "-", json_real_value(g));
+	cell(buf, 9, 0);
+	snprintf(buf, sizeof buf, json_is_real(cv) ? "%.1f%%" : "-", json_real_value(cv) * 100);
+	cell(buf, 6, 0);
+	snprintf(buf, sizeof buf, "%.2f", json_real_value(json_object_get(r, "reward")));
+	cell(buf, 9, 0);
+	printf("%s\n", json_string_value(json_object_get(r, "detail")));
+	fflush(stdout);
+}
+
+static void emit(struct bench *b, json_t *r)
+{
+	if (b->json) {
+		char *s = json_dumps(r, JSON_COMPACT);
+		printf("%s\n", s);
+		free(s);
+		fflush(stdout);
+	} else {
+		table_row(r);
+	}
+}
+
+/* ---- files -------------------------------------------------------------------------------- */
+
+static int bench_files(struct bench *b, int n, char **files)
+{
+	char **texts = util_xcalloc((size_t)n, sizeof *texts);
+	size_t *lens = util_xcalloc((size_t)n, sizeof *lens);
+	int rc = 0;
+
+	/* Read everything first: a missing file is a usage error before anything is measured. */
+	for (int i = 0; i < n; i++) {
+		texts[i] = util_read_file(files[i], COMPLETION_MAX, &lens[i]);
+		if (!texts[i]) {
+			fprintf(stderr, "perfrl bench: %s: %s\n", files[i],
+				errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
+			rc = 2;
+			goto out;
+		}
+	}
+	if (measure_reference(b) != 0) {
+		rc = 1;
+		goto out;
+	}
+	if (!b->json)
+		table_header();
+	for (int i = 0; i < n; i++) {
+		json_t *r;
+		util_info("[%d/%d] %s", i + 1, n, files[i]);
+		r = evaluate(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure);
+		if (!r) {
+			rc = 1;
+			goto out;
+		}
+		emit(b, r);
+		json_decref(r);
+	}
+out:
+	for (int i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
+	free(lens);
+	return rc;
+}
+
+/* ---- completions (the CPU step) ------------------------------------------------------------ */
+
+struct sample {
+	json_t *obj;            /* the input line */
+	json_t *result;         /* its record, once measured */
+	struct measure_opts mo; /* its shapes */
+};
+
+static int load_completions(struct bench *b, const char *path, struct sample **out, int *count)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *line, *save = NULL;
+	int n = 0, cap = 64, lineno = 0;
+	struct sample *s;
+
+	if (!text)
+		return usage_error("cannot read completions: %s", strerror(errno));
+	s = util_xcalloc((size_t)cap, sizeof *s);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *o, *sh;
+		lineno++;
+		if (strspn(line, " \t\r") == strlen(line))
+			continue;
+		o = json_loads(line, 0, &je);
+		if (!o || !json_is_object(o) || !json_is_string(json_object_get(o, "completion")) ||
+		    !json_object_get(o, "sample_id")) {
+			fprintf(stderr,
+				"perfrl bench: %s:%d: %s (each line must be a JSON object with "
+				"\"sample_id\" and a string \"completion\")\n",
+				path, lineno, o ? "missing fields" : je.text);
+			json_decref(o);
+			goto fail;
+		}
+		if (n == cap) {
+			cap *= 2;
+			s = realloc(s, (size_t)cap * sizeof *s);
+			if (!s)
+				abort();
+		}
+		memset(&s[n], 0, sizeof s[n]);
+		s[n].obj = o;
+		s[n].mo = b->measure;
+		sh = json_object_get(o, "shape");
+		if (sh && !b->shapes_given) {
+			struct shape one;
+			if (!json_is_string(sh) || parse_shape(json_string_value(sh), &one) != 0) {
+				fprintf(stderr, "perfrl bench: %s:%d: bad \"shape\" (want \"MxNxK\")\n",
+					path, lineno);
+				n++;
+				goto fail;
+			}
+			s[n].mo.shapes[0] = one;
+			s[n].mo.nshapes = 1;
+		}
+		n++;
+	}
+	free(text);
+	*out = s;
+	*count = n;
+	return 0;
+fail:
+	for (int i = 0; i < n; i++)
+		json_decref(s[i].obj);
+	free(s);
+	free(text);
+	return 2;
+}
+
+static int parse_shard(const char *s, int *k, int *n)
+{
+	char *end;
+	long a = strtol(s, &end, 10), c;
+	if (end == s || *end != '/')
+		return -1;
+	c = strtol(end + 1, &end, 10);
+	if (*end || c < 1 || a < 0 || a >= c || c > 100000)
+		return -1;
+	*k = (int)a;
+	*n = (int)c;
+	return 0;
+}
+
+/* Expand %t to the shard index, as Slurm's filename patterns do. */
+static char *out_path(const char *pattern, int shard)
+{
+	char *p = util_xmalloc(strlen(pattern) + 32), *q = p;
+	for (const char *s = pattern; *s; s++) {
+		if (s[0] == '%' && s[1] == 't') {
+			q += sprintf(q, "%d", shard);
+			s++;
+		} else {
+			*q++ = *s;
+		}
+	}
+	*q = '\0';
+	return p;
+}
+
+static char *sample_key(json_t *id)
+{
+	return json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+/* Resume: records already measured by an earlier run of this shard are kept, not redone. */
+static int load_partial(const char *path, struct sample *s, int n)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *line, *save = NULL;
+	int reused = 0;
+	if (!text)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *r = json_loads(line, 0, NULL), *id;
+		char *key;
+		if (!r)
+			continue; /* a torn last line from a killed run: measured again */
+		id = json_object_get(r, "sample_id");
+		key = id ? sample_key(id) : NULL;
+		for (int i = 0; key && i < n; i++) {
+			char *k2 = sample_key(json_object_get(s[i].obj, "sample_id"));
+			if (!s[i].result && !strcmp(key, k2)) {
+				s[i].result = json_incref(r);
+				reused++;
+			}
+			free(k2);
+		}
+		free(key);
+		json_decref(r);
+	}
+	free(text);
+	return reused;
+}
+
+/* Build in parallel (cores x compilers), so that the timed phase is only lookups. */
+static void prebuild(struct bench *b, struct sample *s, int n, int jobs)
+{
+	pid_t *kids = util_xcalloc((size_t)jobs, sizeof *kids);
+	for (int w = 0; w < jobs; w++) {
+		kids[w] = fork();
+		if (kids[w] == 0) {
+			util_quiet = 1;
+			for (int i = w; i < n; i += jobs) {
+				const char *text = json_string_value(json_object_get(s[i].obj, "completion"));
+				char *code = NULL, why[300];
+				const char *x;
+				struct build_result br;
+				if (s[i].result || extract_code(text, strlen(text), &code, &x) != 0)
+					continue;
+				if (policy_check(code, strlen(code), why, sizeof why) == 0)
+					(void)build_kernel(code, strlen(code), &b->build, &br);
+				free(code);
+			}
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < jobs; w++)
+		if (kids[w] > 0)
+			waitpid(kids[w], NULL, 0);
+	free(kids);
+}
+
+static int bench_completions(struct bench *b, const char *path, const char *out_pattern,
+			     const char *shard_arg)
+{
+	struct sample *s = NULL;
+	int n = 0, k = 0, nshards = 1, rc, mine = 0, done = 0, reused;
+	char *out, *partial;
+	FILE *pf;
+	const char *pid = getenv("SLURM_PROCID"), *ntasks = getenv("SLURM_NTASKS");
+
+	if (shard_arg) {
+		if (parse_shard(shard_arg, &k, &nshards) != 0)
+			return usage_error("bad --shard '%s' (want K/N with 0 <= K < N)", shard_arg);
+	} else if (pid && ntasks) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s/%s", pid, ntasks);
+		if (parse_shard(buf, &k, &nshards) != 0)
+			return usage_error("bad SLURM_PROCID/SLURM_NTASKS '%s'", buf);
+	}
+	if ((rc = load_completions(b, path, &s, &n)) != 0)
+		return rc;
+	out = out_path(out_pattern, k);
+	partial = util_xasprintf("%s.partial", out);
+
+	/* Keep only this shard's samples, in input order. */
+	for (int i = 0; i < n; i++) {
+		if (i % nshards == k)
+			s[mine++] = s[i];
+		else
+			json_decref(s[i].obj);
+	}
+	n = mine;
+	reused = load_partial(partial, s, n);
+	util_info("shard %d/%d: %d samples, %d already measured", k, nshards, n, reused);
+	rc = 1;
+	if (measure_reference(b) != 0)
+		goto out;
+	prebuild(b, s, n, machine_cpus());
+
+	pf = fopen(partial, "a");
+	if (!pf) {
+		util_error("cannot write %s: %s", partial, strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *obj = s[i].obj;
+		const char *text;
+		char *line;
+		if (s[i].result) {
+			done++;
+			continue;
+		}
+		text = json_string_value(json_object_get(obj, "completion"));
+		s[i].result = evaluate(b, text, strlen(text), NULL, json_object_get(obj, "sample_id"),
+				       json_object_get(obj, "problem_id"), &s[i].mo);
+		if (!s[i].result) {
+			fclose(pf);
+			goto out;
+		}
+		/* Journal each record as soon as it exists: a killed task loses nothing measured. */
+		line = json_dumps(s[i].result, JSON_COMPACT);
+		fprintf(pf, "%s\n", line);
+		fflush(pf);
+		fsync(fileno(pf));
+		free(line);
+		done++;
+		{
+			char *id = sample_key(json_object_get(obj, "sample_id"));
+			util_info("[%d/%d] sample %s: %s %.2f GFLOPS", done, n, id,
+				  json_string_value(json_object_get(s[i].result, "status")),
+				  json_real_value(json_object_get(s[i].result, "gflops")));
+			free(id);
+		}
+	}
+	fclose(pf);
+	{
+		size_t cap = 4096, len = 0;
+		char *buf = util_xmalloc(cap);
+		for (int i = 0; i < n; i++) {
+			char *line = json_dumps(s[i].result, JSON_COMPACT);
+			size_t l = strlen(line);
+			while (len + l + 2 > cap)
+				buf = realloc(buf, cap *= 2);
+			memcpy(buf + len, line, l);
+			len += l;
+			buf[len++] = '\n';
+			free(line);
+		}
+		if (util_write_atomic(out, buf, len) != 0) {
+			util_error("cannot write %s: %s", out, strerror(errno));
+			free(buf);
+			goto out;
+		}
+		free(buf);
+	}
+	unlink(partial);
+	util_info("wrote %d records to %s", n, out);
+	rc = 0;
+out:
+	for (int i = 0; i < n; i++) {
+		json_decref(s[i].obj);
+		json_decref(s[i].result);
+	}
+	free(s);
+	free(out);
+	free(partial);
+	return rc;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	enum {
+		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
+		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
+		O_SEED,
+	};
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"shape", required_argument, NULL, 's'},
+		{"completions", required_argument, NULL, O_COMPLETIONS},
+		{"out", required_argument, NULL, 'o'},
+		{"shard", required_argument, NULL, O_SHARD},
+		{"budget", required_argument, NULL, O_BUDGET},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"cv", required_argument, NULL, O_CV},
+		{"min-reps", required_argument, NULL, O_MINREPS},
+		{"threads", required_argument, NULL, O_THREADS},
+		{"reward", required_argument, NULL, O_REWARD},
+		{"peak", required_argument, NULL, O_PEAK},
+		{"mem-limit", required_argument, NULL, O_MEM},
+		{"cc", required_argument, NULL, O_CC},
+		{"cflags", required_argument, NULL, O_CFLAGS},
+		{"cache-dir", required_argument, NULL, O_CACHE},
+		{"no-cache", no_argument, NULL, O_NOCACHE},
+		{"lock", required_argument, NULL, O_LOCK},
+		{"no-lock", no_argument, NULL, O_NOLOCK},
+		{"seed", required_argument, NULL, O_SEED},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct bench b;
+	const char *completions = NULL, *out = NULL, *shard = NULL;
+	int c;
+	double v;
+
+	memset(&b, 0, sizeof b);
+	measure_defaults(&b.measure);
+	b.measure.harness = measure_find_harness();
+	b.build.timeout_s = 60;
+	b.measure.nshapes = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "js:o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			b.json = 1;
+			break;
+		case 's':
+			if (b.measure.nshapes == MEASURE_MAX_SHAPES)
+				return usage_error("at most %s shapes", "8");
+			if (parse_shape(optarg, &b.measure.shapes[b.measure.nshapes]) != 0)
+				return usage_error("bad shape '%s' (want MxNxK, positive integers, "
+						   "A, B and C within 3 GiB)", optarg);
+			b.measure.nshapes++;
+			b.shapes_given = 1;
+			break;
+		case O_COMPLETIONS:
+			completions = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case O_SHARD:
+			shard = optarg;
+			break;
+		case O_BUDGET:
+			if (parse_double(optarg, 0, 3600, &b.measure.budget_s) != 0)
+				return usage_error("bad --budget '%s' (seconds, 0 to 3600)", optarg);
+			break;
+		case O_TIMEOUT:
+			if (parse_double(optarg, 0.01, 86400, &b.measure.timeout_s) != 0)
+				return usage_error("bad --timeout '%s' (seconds)", optarg);
+			b.build.timeout_s = fmax(30, b.measure.timeout_s * 6);
+			break;
+		case O_CV:
+			if (parse_double(optarg, 0, 100, &v) != 0)
+				return usage_error("bad --cv '%s' (a percentage)", optarg);
+			b.measure.target_cv = v / 100;
+			break;
+		case O_MINREPS:
+			if (parse_double(optarg, 1, 1000, &v) != 0)
+				return usage_error("bad --min-reps '%s' (1 to 1000)", optarg);
+			b.measure.min_reps = (int)v;
+			break;
+		case O_THREADS:
+			if (parse_double(optarg, 1, 4096, &v) != 0)
+				return usage_error("bad --threads '%s'", optarg);
+			b.measure.threads = (int)v;
+			break;
+		case O_REWARD:
+			if (reward_parse(optarg, &b.reward) != 0)
+				return usage_error("bad --reward '%s' (gflops, log or ratio)", optarg);
+			break;
+		case O_PEAK:
+			if (parse_double(optarg, 0.001, 1e9, &b.measure.peak_gflops) != 0)
+				return usage_error("bad --peak '%s' (GFLOPS)", optarg);
+			break;
+		case O_MEM:
+			if (parse_double(optarg, 64, 1 << 24, &v) != 0)
+				return usage_error("bad --mem-limit '%s' (MiB, at least 64)", optarg);
+			b.measure.mem_bytes = (unsigned long long)v << 20;
+			break;
+		case O_CC:
+			b.build.cc = optarg;
+			break;
+		case O_CFLAGS:
+			b.build.cflags = optarg;
+			break;
+		case O_CACHE:
+			b.build.cache_dir = optarg;
+			break;
+		case O_NOCACHE:
+			b.build.no_cache = 1;
+			break;
+		case O_LOCK:
+			b.measure.lock_path = optarg;
+			break;
+		case O_NOLOCK:
+			b.measure.lock_path = NULL;
+			break;
+		case O_SEED:
+			b.measure.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'q':
+			util_quiet = 1;
+			break;
+		case 'h':
+			fputs(bench_usage, stdout);
+			return 0;
+		default:
+			fputs("Try 'perfrl bench --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (!b.measure.nshapes) {
+		b.measure.shapes[0] = (struct shape){512, 512, 512};
+		b.measure.nshapes = 1;
+	}
+	if (completions) {
+		if (!out)
+			return usage_error("%s needs --out FILE", "--completions");
+		if (optind < argc)
+			return usage_error("give files or --completions, not both (%s)", argv[optind]);
+		return bench_completions(&b, completions, out, shard);
+	}
+	if (out || shard)
+		return usage_error("%s go with --completions", "--out and --shard");
+	if (optind >= argc)
+		return usage_error("%s", "no input (give FILE..., '-' for stdin, or --completions)");
+	return bench_files(&b, argc - optind, argv + optind);
+}

@@ -1,3 +1,518 @@
-/* measure.c - TODO */
+/* measure.c - run a built kernel in the sandbox: check it on several shapes, then time it. */
 #include "config.h"
-typedef int measure_placeholder;
+#include "measure.h"
+#include "harness_proto.h"
+#include "machine.h"
+#include "sandbox.h"
+#include "stats.h"
+#include "util.h"
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const struct shape measure_check_shapes[] = {
+	{1, 1, 1}, {17, 33, 65}, {127, 1, 255}, {3, 200, 7}, {64, 48, 100},
+};
+const int measure_ncheck_shapes = sizeof measure_check_shapes / sizeof measure_check_shapes[0];
+
+void measure_defaults(struct measure_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->shapes[0] = (struct shape){512, 512, 512};
+	o->nshapes = 1;
+	o->budget_s = 2.0;
+	o->timeout_s = 10.0;
+	o->target_cv = 0.01;
+	o->min_reps = 5;
+	o->max_reps = 1000;
+	o->mem_bytes = 4ULL << 30;
+	o->lock_path = "/tmp/perfrl-timing.lock";
+}
+
+const char *measure_find_harness(void)
+{
+	static char path[PATH_MAX];
+	const char *e = getenv("PERFRL_HARNESS");
+	char self[PATH_MAX];
+	ssize_t n;
+	if (e && *e)
+		return e;
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (util_pathf(path, sizeof path, "%s/perfrl-harness", self) == 0 &&
+			    access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	return PERFRL_LIBEXECDIR "/perfrl-harness";
+}
+
+/* ---- one harness session ------------------------------------------------------------ */
+
+struct session {
+	struct sandbox_proc p;
+	int cmd, reply;
+	double *in, *out;
+	size_t in_bytes, out_bytes, b_off;
+	int wstatus, exited;
+	struct verify_rng rng;
+};
+
+enum call_result { CALL_OK, CALL_DIED, CALL_TIMEOUT, CALL_FORGED };
+
+static size_t round_up(size_t x, size_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+/* Two memfds: inputs sealed read-only for every later mapping, C read-write. */
+static int make_region(size_t bytes, int seal_inputs, int *fd, double **map)
+{
+	*fd = memfd_create(seal_inputs ? "perfrl-inputs" : "perfrl-output",
+			   MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (*fd < 0 || ftruncate(*fd, (off_t)bytes) != 0)
+		return -1;
+	*map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*map == MAP_FAILED)
+		return -1;
+	if (fcntl(*fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | (seal_inputs ? F_SEAL_FUTURE_WRITE : 0) | F_SEAL_SEAL) != 0)
+		return -1;
+	return 0;
+}
+
+static void classify_death(int wstatus, const char *when, struct measurement *m)
+{
+	if (WIFSIGNALED(wstatus)) {
+		int sig = WTERMSIG(wstatus);
+		if (sig == SIGSYS) {
+			m->status = STATUS_REJECTED;
+			snprintf(m->detail, sizeof m->detail,
+				 "made a forbidden system call %s (killed by the seccomp filter)", when);
+		} else if (sig == SIGXCPU) {
+			m->status = STATUS_TIMEOUT;
+			snprintf(m->detail, sizeof m->detail, "ran past its CPU-time limit %s", when);
+		} else {
+			m->status = STATUS_RUNTIME_ERROR;
+			snprintf(m->detail, sizeof m->detail, "killed by SIG%s %s%s", sigabbrev_np(sig),
+				 when, sig == SIGKILL ? " (memory or process limit)" : "");
+		}
+	} else {
+		m->status = STATUS_RUNTIME_ERROR;
+		snprintf(m->detail, sizeof m->detail, "exited with status %d %s",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, when);
+	}
+}
+
+static void reap(struct session *s)
+{
+	if (!s->exited && s->p.pid > 0) {
+		sandbox_wait(&s->p, 1.0, &s->wstatus);
+		s->exited = 1;
+	}
+}
+
+/* Read exactly one reply within timeout_s. 1: got it, 0: EOF (died), -1: timeout. */
+static int read_reply(struct session *s, double timeout_s, struct harness_reply *r)
+{
+	double deadline = util_now() + timeout_s;
+	size_t got = 0;
+	while (got < sizeof *r) {
+		struct pollfd pf = {s->reply, POLLIN, 0};
+		double left = deadline - util_now();
+		int n;
+		ssize_t k;
+		if (left <= 0)
+			return -1;
+		n = poll(&pf, 1, (int)ceil(left * 1000));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			return -1;
+		k = read(s->reply, (char *)r + got, sizeof *r - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0;
+		got += (size_t)k;
+	}
+	return 1;
+}
+
+/*
+ * One timed round trip. The kernel's process is stopped (SIGSTOP) the moment its reply
+ * arrives, so that no work it left running can finish while the parent reads C: what is
+ * not in C at that instant does not count.
+ */
+static enum call_result call(struct session *s, int op, struct shape sh, double timeout_s,
+			     double *seconds)
+{
+	struct harness_cmd c = {op, sh.m, sh.n, sh.k, 0, s->b_off, 0, verify_next(&s->rng)};
+	struct harness_reply r;
+	struct pollfd pf = {s->reply, POLLIN, 0};
+	double t0, t1;
+	int got;
+
+	/* Anything already waiting on the reply pipe was written by the kernel itself. */
+	if (poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN))
+		return CALL_FORGED;
+	kill(s->p.pid, SIGCONT);
+	t0 = util_now();
+	if (write(s->cmd, &c, sizeof c) != (ssize_t)sizeof c)
+		return CALL_DIED;
+	got = read_reply(s, timeout_s, &r);
+	t1 = util_now();
+	if (got < 0)
+		return CALL_TIMEOUT;
+	if (got == 0)
+		return CALL_DIED;
+	kill(s->p.pid, SIGSTOP);
+	if (waitpid(s->p.pid, &s->wstatus, WUNTRACED) == s->p.pid && !WIFSTOPPED(s->wstatus)) {
+		s->exited = 1;
+		s->p.pid = -1;
+		return CALL_DIED;
+	}
+	if (r.op != op || r.nonce != c.nonce)
+		return CALL_FORGED;
+	*seconds = t1 - t0;
+	return CALL_OK;
+}
+
+static int start(struct session *s, const char *so_path, const struct measure_opts *o,
+		 size_t in_elems_a, size_t in_elems_b, size_t out_elems, int threads,
+		 struct measurement *m)
+{
+	int in_fd = -1, out_fd = -1, cmdp[2] = {-1, -1}, repp[2] = {-1, -1}, rc = -1;
+	char in_arg[32], out_arg[32], omp[32], err[512];
+	struct sandbox_opts so;
+	struct harness_reply r;
+
+	s->b_off = round_up(in_elems_a * sizeof(double), 4096);
+	s->in_bytes = s->b_off + round_up(in_elems_b * sizeof(double), 4096);
+	/* One spare page past C: writes beyond the matrix land in poison that is checked. */
+	s->out_bytes = round_up(out_elems * sizeof(double), 4096) + 4096;
+	if (make_region(s->in_bytes, 1, &in_fd, &s->in) != 0 ||
+	    make_region(s->out_bytes, 0, &out_fd, &s->out) != 0 || pipe2(cmdp, O_CLOEXEC) != 0 ||
+	    pipe2(repp, O_CLOEXEC) != 0) {
+		util_error("cannot set up the harness's shared memory: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(in_arg, sizeof in_arg, "%zu", s->in_bytes);
+	snprintf(out_arg, sizeof out_arg, "%zu", s->out_bytes);
+	snprintf(omp, sizeof omp, "OMP_NUM_THREADS=%d", threads);
+	{
+		const char *argv[] = {o->harness, so_path, in_arg, out_arg, NULL};
+		const char *envp[] = {omp, "OMP_PROC_BIND=close", "OMP_PLACES=cores",
+				      "OMP_DYNAMIC=false", "LC_ALL=C", NULL};
+		memset(&so, 0, sizeof so);
+		so.argv = argv;
+		so.envp = envp;
+		so.fds[0] = in_fd;
+		so.fds[1] = out_fd;
+		so.fds[2] = cmdp[0];
+		so.fds[3] = repp[1];
+		so.nfds = 4;
+		so.stdout_fd = so.stderr_fd = -1;
+		so.as_bytes = o->mem_bytes;
+		/* A backstop only: the per-call wall-clock timeout is what normally fires. */
+		so.cpu_seconds = (unsigned long long)(threads * (o->timeout_s * 4 + o->budget_s * 4 * o->nshapes) + 30);
+		so.fsize_bytes = 0;
+		so.nproc = 4096;
+		so.nofile = 32;
+		if (access(o->harness, X_OK) != 0) {
+			util_error("the sandbox harness %s is missing (build it, or set PERFRL_HARNESS)",
+				   o->harness);
+			goto out;
+		}
+		if (sandbox_spawn(&so, &s->p, err, sizeof err) != 0) {
+			util_error("%s", err);
+			goto out;
+		}
+	}
+	s->cmd = cmdp[1];
+	s->reply = repp[0];
+	cmdp[1] = repp[0] = -1;
+	switch (read_reply(s, 30, &r)) {
+	case 1:
+		if (r.op == HARNESS_READY && r.status == HARNESS_OK) {
+			rc = 0;
+			break;
+		}
+		if (r.op == HARNESS_READY && (r.status == HARNESS_E_DLOPEN || r.status == HARNESS_E_NOSYM)) {
+			m->status = STATUS_RUNTIME_ERROR;
+			snprintf(m->detail, sizeof m->detail, "the kernel failed to load: %.*s",
+				 (int)sizeof r.msg, r.msg);
+			rc = 1;
+			break;
+		}
+		util_error("the sandbox harness failed to start (code %d: %.*s)", r.status,
+			   (int)sizeof r.msg, r.msg);
+		break;
+	case 0:
+		reap(s);
+		util_error("the sandbox harness died while starting (wait status %#x)", s->wstatus);
+		break;
+	default:
+		util_error("the sandbox harness did not start within 30 s");
+		break;
+	}
+out:
+	if (in_fd >= 0)
+		close(in_fd);
+	if (out_fd >= 0)
+		close(out_fd);
+	for (int i = 0; i < 2; i++) {
+		if (cmdp[i] >= 0)
+			close(cmdp[i]);
+		if (repp[i] >= 0)
+			close(repp[i]);
+	}
+	return rc;
+}
+
+static void finish(struct session *s)
+{
+	if (s->p.pid > 0 && !s->exited) {
+		struct harness_cmd q = {HARNESS_QUIT, 0, 0, 0, 0, 0, 0, 0};
+		kill(s->p.pid, SIGCONT);
+		(void)!write(s->cmd, &q, sizeof q);
+		if (sandbox_wait(&s->p, 2.0, &s->wstatus) != 0)
+			sandbox_kill(&s->p, &s->wstatus);
+		s->exited = 1;
+	}
+	if (s->cmd >= 0)
+		close(s->cmd);
+	if (s->reply >= 0)
+		close(s->reply);
+	if (s->in && s->in != MAP_FAILED)
+		munmap(s->in, s->in_bytes);
+	if (s->out && s->out != MAP_FAILED)
+		munmap(s->out, s->out_bytes);
+}
+
+/* ---- checked calls --------------------------------------------------------------------- */
+
+enum check { CHECK_NONE, CHECK_FREIVALDS, CHECK_FULL };
+
+/* Fresh inputs, poisoned C, one call, then the check. Returns 0, or -1 with m's status set. */
+static int checked_call(struct session *s, struct shape sh, enum check how, double timeout_s,
+			double *scratch, double *seconds, struct measurement *m)
+{
+	size_t cn = (size_t)sh.m * sh.n, cap = (s->out_bytes) / sizeof(double);
+	const double *A = s->in, *B = (const double *)((char *)s->in + s->b_off);
+	char when[96], detail[400];
+	long bad;
+
+	verify_fill(&s->rng, s->in, (size_t)sh.m * sh.k);
+	verify_fill(&s->rng, (double *)((char *)s->in + s->b_off), (size_t)sh.k * sh.n);
+	verify_poison(s->out, cap);
+	snprintf(when, sizeof when, "during a call of shape %dx%dx%d", sh.m, sh.n, sh.k);
+	switch (call(s, HARNESS_CALL, sh, timeout_s, seconds)) {
+	case CALL_OK:
+		break;
+	case CALL_TIMEOUT:
+		sandbox_kill(&s->p, &s->wstatus);
+		s->exited = 1;
+		m->status = STATUS_TIMEOUT;
+		snprintf(m->detail, sizeof m->detail, "a call of shape %dx%dx%d ran past %.3g s", sh.m,
+			 sh.n, sh.k, timeout_s);
+		return -1;
+	case CALL_DIED:
+		reap(s);
+		classify_death(s->wstatus, when, m);
+		return -1;
+	case CALL_FORGED:
+		m->status = STATUS_REJECTED;
+		snprintf(m->detail, sizeof m->detail, "wrote to the harness's reply channel %s", when);
+		return -1;
+	}
+	if ((bad = verify_poison_intact(s->out + cn, cap - cn)) >= 0) {
+		m->status = STATUS_WRONG_ANSWER;
+		snprintf(m->detail, sizeof m->detail,
+			 "wrote past the end of C (element %ld after it) for shape %dx%dx%d", bad,
+			 sh.m, sh.n, sh.k);
+		return -1;
+	}
+	if ((how == CHECK_FULL &&
+	     verify_full(sh.m, sh.n, sh.k, A, B, s->out, scratch, detail, sizeof detail) != 0) ||
+	    (how == CHECK_FREIVALDS && verify_freivalds(&s->rng, sh.m, sh.n, sh.k, A, B, s->out,
+							scratch, detail, sizeof detail) != 0)) {
+		m->status = STATUS_WRONG_ANSWER;
+		snprintf(m->detail, sizeof m->detail, "%s", detail);
+		return -1;
+	}
+	return 0;
+}
+
+/* Calibrate the wire: the median round trip of calls that do nothing. */
+static int wire_latency(struct session *s, double *lat)
+{
+	double t[15];
+	for (int i = 0; i < 15; i++)
+		if (call(s, HARNESS_NOP, (struct shape){0, 0, 0}, 5, &t[i]) != CALL_OK)
+			return -1;
+	*lat = stats_median(t, 15);
+	return 0;
+}
+
+static int time_shape(struct session *s, const struct measure_opts *o, struct shape sh,
+		      double wire, double *scratch, struct shape_result *sr, struct measurement *m)
+{
+	double *samples = util_xmalloc((size_t)o->max_reps * sizeof *samples), t, start;
+	int n = 0, rc = -1;
+
+	/* Warm up: caches, page faults, the OpenMP pool. Checked like every other call. */
+	start = util_now();
+	for (int i = 0; i < 2 || (i < 20 && util_now() - start < o->budget_s * 0.1); i++)
+		if (checked_call(s, sh, i == 0 ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch,
+				 &t, m) != 0)
+			goto out;
+	start = util_now();
+	sr->checked = 0;
+	while (n < o->max_reps) {
+		/* Every timed call passes Freivalds; about one in eight gets the full check too. */
+		int full = n == 0 || (verify_next(&s->rng) & 7) == 0;
+		if (checked_call(s, sh, full ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch, &t,
+				 m) != 0)
+			goto out;
+		sr->checked += full;
+		samples[n++] = t - wire > 1e-9 ? t - wire : 1e-9;
+		if (n >= o->min_reps &&
+		    (stats_cv(samples, (size_t)n) <= o->target_cv || util_now() - start >= o->budget_s))
+			break;
+	}
+	sr->s = sh;
+	sr->reps = n;
+	sr->seconds = stats_median(samples, (size_t)n);
+	sr->gflops = 2.0 * sh.m * sh.n * sh.k / sr->seconds / 1e9;
+	sr->cv = stats_cv(samples, (size_t)n);
+	rc = 0;
+out:
+	free(samples);
+	return rc;
+}
+
+static int take_lock(const char *path, double *waited)
+{
+	int fd;
+	double t0 = util_now();
+	*waited = 0;
+	if (!path || !*path)
+		return -1;
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		util_info("waiting for the timing lock %s (another benchmark is timing on this node)",
+			  path);
+		while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+			;
+	}
+	*waited = util_now() - t0;
+	return fd;
+}
+
+int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m)
+{
+	struct session s;
+	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0;
+	double *scratch = NULL, wire = 0, t0 = util_now(), t;
+	int lock = -1, rc = -1, threads = o->threads > 0 ? o->threads : machine_cpus();
+	uint64_t seed = o->seed;
+
+	memset(m, 0, sizeof *m);
+	memset(&s, 0, sizeof s);
+	s.cmd = s.reply = -1;
+	m->threads = threads;
+	m->peak_how = "configured";
+	m->peak_gflops = o->peak_gflops > 0 ? o->peak_gflops : machine_peak_gflops(threads, &m->peak_how);
+	if (!seed && getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+		seed = (uint64_t)getpid() ^ (uint64_t)(t0 * 1e9);
+	verify_seed(&s.rng, seed);
+
+	for (int i = 0; i < measure_ncheck_shapes + o->nshapes; i++) {
+		struct shape sh = i < measure_ncheck_shapes ? measure_check_shapes[i]
+							    : o->shapes[i - measure_ncheck_shapes];
+		size_t a = (size_t)sh.m * sh.k, b = (size_t)sh.k * sh.n, c = (size_t)sh.m * sh.n;
+		size_t need = c + sh.m + sh.n;
+		if (2 * (size_t)sh.n + 3 * (size_t)sh.k + 2 * (size_t)sh.m > need)
+			need = 2 * (size_t)sh.n + 3 * (size_t)sh.k + 2 * (size_t)sh.m;
+		ea = a > ea ? a : ea;
+		eb = b > eb ? b : eb;
+		ec = c > ec ? c : ec;
+		scratch_n = need > scratch_n ? need : scratch_n;
+	}
+	scratch = util_xmalloc(scratch_n * sizeof *scratch);
+
+	lock = take_lock(o->lock_path, &m->lock_wait_s);
+	switch (start(&s, so_path, o, ea, eb, ec, threads, m)) {
+	case 0:
+		break;
+	case 1:
+		rc = 0; /* the kernel's own failure: a status, not an error */
+		goto out;
+	default:
+		goto out;
+	}
+	if (wire_latency(&s, &wire) != 0) {
+		reap(&s);
+		classify_death(s.wstatus, "before its first call", m);
+		rc = 0;
+		goto out;
+	}
+	for (int i = 0; i < measure_ncheck_shapes; i++)
+		if (checked_call(&s, measure_check_shapes[i], CHECK_FULL, o->timeout_s, scratch, &t, m) != 0) {
+			rc = 0;
+			goto out;
+		}
+	m->gflops = 1;
+	for (int i = 0; i < o->nshapes; i++) {
+		struct shape_result *sr = &m->shapes[i];
+		if (time_shape(&s, o, o->shapes[i], wire, scratch, sr, m) != 0) {
+			rc = 0;
+			goto out;
+		}
+		m->nshapes = i + 1;
+		m->gflops *= sr->gflops;
+		m->cv = sr->cv > m->cv ? sr->cv : m->cv;
+		if (sr->gflops > m->peak_gflops) {
+			m->status = STATUS_REJECTED;
+			snprintf(m->detail, sizeof m->detail,
+				 "measured %.1f GFLOPS on %dx%dx%d, above this node's peak of %.1f "
+				 "GFLOPS (%s): a timing defect, not a reward",
+				 sr->gflops, sr->s.m, sr->s.n, sr->s.k, m->peak_gflops, m->peak_how);
+			rc = 0;
+			goto out;
+		}
+	}
+	m->gflops = pow(m->gflops, 1.0 / o->nshapes);
+	m->status = STATUS_OK;
+	rc = 0;
+out:
+	finish(&s);
+	if (lock >= 0)
+		close(lock);
+	free(scratch);
+	if (m->status != STATUS_OK)
+		m->gflops = 0;
+	m->seconds = util_now() - t0;
+	return rc;
+}

@@ -1,1 +1,59 @@
-/* measure.h - TODO */
+/* measure.h - run a built kernel in the sandbox: check it on several shapes, then time it. */
+#ifndef PERFRL_MEASURE_H
+#define PERFRL_MEASURE_H
+
+#include <stdint.h>
+#include "status.h"
+
+#define MEASURE_MAX_SHAPES 8
+
+struct shape {
+	int m, n, k;
+};
+
+struct measure_opts {
+	struct shape shapes[MEASURE_MAX_SHAPES]; /* measured shapes (also checked) */
+	int nshapes;
+	double budget_s;     /* wall-time budget of the timed loop, per shape */
+	double timeout_s;    /* per call */
+	double target_cv;    /* stop repeating once the CV is this small (after min_reps) */
+	int min_reps, max_reps;
+	int threads;         /* OMP_NUM_THREADS; 0: the CPUs this process may use */
+	unsigned long long mem_bytes; /* address-space limit of the harness */
+	double peak_gflops;  /* above this a figure is a defect; 0: detect */
+	const char *harness; /* path of perfrl-harness */
+	const char *lock_path; /* node-wide lock held while running; NULL: none */
+	uint64_t seed;
+};
+
+struct shape_result {
+	struct shape s;
+	double gflops, cv, seconds; /* median GFLOPS, CV and median seconds of timed calls */
+	int reps, checked;          /* timed calls, and how many of them were fully checked */
+};
+
+struct measurement {
+	status_t status;
+	char detail[512];
+	double gflops;       /* geometric mean of the shapes' medians (ok only) */
+	double cv;           /* the largest CV of the shapes */
+	int nshapes;
+	struct shape_result shapes[MEASURE_MAX_SHAPES];
+	int threads;
+	double peak_gflops;
+	const char *peak_how;
+	double seconds;      /* wall time of the whole run phase */
+	double lock_wait_s;  /* of which waiting for the timing lock */
+};
+
+/* The check-only shapes run before the measured ones: odd, tiny, non-square. */
+extern const struct shape measure_check_shapes[];
+extern const int measure_ncheck_shapes;
+
+void measure_defaults(struct measure_opts *o);
+/* Returns 0 with m filled (any status), or -1 on an infrastructure failure (printed). */
+int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m);
+/* Locate perfrl-harness: $PERFRL_HARNESS, beside the running perfrl, then libexecdir. */
+const char *measure_find_harness(void);
+
+#endif

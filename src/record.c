@@ -1,3 +1,66 @@
-/* record.c - TODO */
+/* record.c - one benchmark result as a JSON record (the CPU step's output format). */
 #include "config.h"
-typedef int record_placeholder;
+#include "record.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <stdio.h>
+
+static json_t *shape_str(struct shape s)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%dx%dx%d", s.m, s.n, s.k);
+	return json_string(buf);
+}
+
+json_t *record_make(const struct record_input *in)
+{
+	json_t *r = json_object(), *shapes = json_array(), *checks = json_array();
+	const struct measurement *m = in->measure;
+	const struct build_result *b = in->build;
+	int ok = in->status == STATUS_OK;
+
+	if (in->sample_id)
+		json_object_set(r, "sample_id", in->sample_id);
+	if (in->problem_id)
+		json_object_set(r, "problem_id", in->problem_id);
+	if (in->file)
+		json_object_set_new(r, "file", json_string(in->file));
+	json_object_set_new(r, "status", json_string(status_name(in->status)));
+	json_object_set_new(r, "gflops", ok && m ? json_real(m->gflops) : json_null());
+	json_object_set_new(r, "cv", ok && m ? json_real(m->cv) : json_null());
+	json_object_set_new(r, "reward", json_real(in->reward));
+	json_object_set_new(r, "reward_mode", json_string(in->reward_mode));
+	if (in->reference_gflops > 0)
+		json_object_set_new(r, "reference_gflops", json_real(in->reference_gflops));
+	json_object_set_new(r, "detail", json_string(in->detail ? in->detail : ""));
+	json_object_set_new(r, "shape", shape_str(in->opts->shapes[0]));
+	for (int i = 0; m && i < m->nshapes; i++) {
+		const struct shape_result *s = &m->shapes[i];
+		json_array_append_new(shapes, json_pack("{s:o, s:f, s:f, s:f, s:i, s:i}", "shape",
+							shape_str(s->s), "gflops", s->gflops, "cv",
+							s->cv, "seconds", s->seconds, "reps", s->reps,
+							"fully_checked", s->checked));
+	}
+	json_object_set_new(r, "shapes", shapes);
+	for (int i = 0; i < measure_ncheck_shapes; i++)
+		json_array_append_new(checks, shape_str(measure_check_shapes[i]));
+	json_object_set_new(r, "checked_shapes", checks);
+	json_object_set_new(r, "techniques", json_array());
+	if (b && b->hash[0])
+		json_object_set_new(r, "build", json_pack("{s:s, s:s, s:b, s:s, s:f}", "compiler",
+							  b->compiler, "flags", b->flags, "cached",
+							  b->cached, "hash", b->hash, "seconds",
+							  b->seconds));
+	else
+		json_object_set_new(r, "build", json_null());
+	json_object_set_new(r, "node", json_string(util_hostname()));
+	if (m) {
+		json_object_set_new(r, "threads", json_integer(m->threads));
+		json_object_set_new(r, "peak_gflops", json_real(m->peak_gflops));
+		json_object_set_new(r, "run_seconds", json_real(m->seconds));
+		json_object_set_new(r, "lock_wait_seconds", json_real(m->lock_wait_s));
+	}
+	json_object_set_new(r, "sandbox", json_string(sandbox_mode()));
+	return r;
+}

@@ -1,3 +1,56 @@
-/* reward.c - TODO */
+/* reward.c - from a measurement to the number GRPO sees. */
 #include "config.h"
-typedef int reward_placeholder;
+#include "reward.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const mode_names[] = {"gflops", "log", "ratio"};
+
+int reward_parse(const char *s, enum reward_mode *mode)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, mode_names[i])) {
+			*mode = (enum reward_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *reward_mode_name(enum reward_mode mode)
+{
+	return (unsigned)mode < 3 ? mode_names[mode] : "unknown";
+}
+
+double reward_of(status_t st, double gflops, enum reward_mode mode, double reference_gflops)
+{
+	if (st != STATUS_OK)
+		return status_penalty(st);
+	switch (mode) {
+	case REWARD_LOG:
+		return log2(1 + gflops);
+	case REWARD_RATIO:
+		return reference_gflops > 0 ? gflops / reference_gflops : 0;
+	case REWARD_GFLOPS:
+	default:
+		return gflops;
+	}
+}
+
+const char reward_reference_source[] =
+	"/* perfrl's reference kernel: i-k-j order, OpenMP over rows, -O3 vectorises j. */\n"
+	"void dgemm(int m, int n, int k, const double *A, const double *B, double *C)\n"
+	"{\n"
+	"#pragma omp parallel for schedule(static)\n"
+	"\tfor (int i = 0; i < m; i++) {\n"
+	"\t\tdouble *c = C + (long)i * n;\n"
+	"\t\tfor (int j = 0; j < n; j++)\n"
+	"\t\t\tc[j] = 0;\n"
+	"\t\tfor (int p = 0; p < k; p++) {\n"
+	"\t\t\tdouble a = A[(long)i * k + p];\n"
+	"\t\t\tconst double *b = B + (long)p * n;\n"
+	"\t\t\tfor (int j = 0; j < n; j++)\n"
+	"\t\t\t\tc[j] += a * b[j];\n"
+	"\t\t}\n"
+	"\t}\n"
+	"}\n";

@@ -1,3 +1,277 @@
-/* sandbox.c - TODO */
+/* sandbox.c - start a program in fresh namespaces with a read-only view and rlimits. */
 #include "config.h"
-typedef int sandbox_placeholder;
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * A fresh PID namespace makes the program its init: when it dies, the kernel kills
+ * everything else inside, so "kill it as a whole" is one kill(). A fresh network namespace
+ * has no interfaces but a downed loopback. The mount namespace gets a read-only view of
+ * the host with at most one writable directory (builds), so the host's files stay exactly
+ * as they were whatever the program does. Runs need no writable place at all: their
+ * seccomp filter refuses open() and RLIMIT_FSIZE is 0.
+ */
+enum { MODE_UNKNOWN, MODE_NS, MODE_USERNS, MODE_NONE };
+static int sandbox_level = MODE_UNKNOWN;
+
+const char *sandbox_mode(void)
+{
+	switch (sandbox_level) {
+	case MODE_NS:
+		return "namespaces";
+	case MODE_USERNS:
+		return "userns";
+	case MODE_NONE:
+		return "none";
+	default:
+		return "unknown";
+	}
+}
+
+/* Report a failed step from the child to the parent through the CLOEXEC error pipe. */
+struct child_err {
+	int step;
+	int err;
+};
+
+static const char *const step_names[] = {
+	"start", "user namespace maps", "private mounts", "read-only root", "writable dir",
+	"(unused)", "chdir", "rlimits", "descriptors", "exec",
+};
+
+static _Noreturn void child_fail(int errfd, int step)
+{
+	struct child_err ce = {step, errno};
+	(void)!write(errfd, &ce, sizeof ce);
+	_exit(127);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int set_limit(int res, unsigned long long v)
+{
+	struct rlimit rl = {(rlim_t)v, (rlim_t)v};
+	if (!v)
+		return 0;
+	if (res == RLIMIT_CPU)
+		rl.rlim_max = (rlim_t)v + 1; /* SIGXCPU first, then SIGKILL */
+	return setrlimit(res, &rl);
+}
+
+/* Runs in the child between clone and exec: only system calls, no allocation. */
+static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int errfd,
+				  uid_t outer_uid, gid_t outer_gid, int devnull)
+{
+	char buf[64];
+	int step = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Its own process group, so that even without a PID namespace one kill() reaches all. */
+	setpgid(0, 0);
+	if (level == MODE_USERNS) {
+		step = 1;
+		snprintf(buf, sizeof buf, "0 %u 1", (unsigned)outer_uid);
+		if (write_file("/proc/self/setgroups", "deny") != 0 ||
+		    write_file("/proc/self/uid_map", buf) != 0)
+			child_fail(errfd, step);
+		snprintf(buf, sizeof buf, "0 %u 1", (unsigned)outer_gid);
+		if (write_file("/proc/self/gid_map", buf) != 0)
+			child_fail(errfd, step);
+	}
+	if (level != MODE_NONE) {
+		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						    MOUNT_ATTR_NODEV};
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+			child_fail(errfd, 2);
+		if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) != 0)
+			child_fail(errfd, 3);
+		/* A bind mount copies the read-only flag of where it comes from: clear it. */
+		if (o->writable_dir) {
+			struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+			if (mount(o->writable_dir, o->writable_dir, NULL, MS_BIND, NULL) != 0 ||
+			    mount_setattr(AT_FDCWD, o->writable_dir, 0, &rw, sizeof rw) != 0)
+				child_fail(errfd, 4);
+		}
+	}
+	if (chdir(o->workdir ? o->workdir : "/") != 0)
+		child_fail(errfd, 6);
+
+	/* Descriptors: 0 /dev/null, 1 and 2 as asked, 3.. the caller's, nothing else.
+	 * Move the caller's out of the way first so that dup2 never clobbers one. */
+	{
+		int tmp[SANDBOX_MAX_FDS], e2;
+		int out = o->stdout_fd >= 0 ? o->stdout_fd : devnull;
+		int errout = o->stderr_fd >= 0 ? o->stderr_fd : devnull;
+		/* The error pipe moves up first, out of the range the dup2s below write to. */
+		if ((e2 = fcntl(errfd, F_DUPFD_CLOEXEC, 100)) < 0)
+			child_fail(errfd, 8);
+		errfd = e2;
+		for (int i = 0; i < o->nfds; i++)
+			if ((tmp[i] = fcntl(o->fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+				child_fail(errfd, 8);
+		out = fcntl(out, F_DUPFD_CLOEXEC, 64);
+		errout = fcntl(errout, F_DUPFD_CLOEXEC, 64);
+		if (out < 0 || errout < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(errout, 2) < 0)
+			child_fail(errfd, 8);
+		for (int i = 0; i < o->nfds; i++)
+			if (dup2(tmp[i], 3 + i) < 0)
+				child_fail(errfd, 8);
+		/* The error pipe must survive until exec; everything above 3+nfds except it goes. */
+		close_range(3 + (unsigned)o->nfds, (unsigned)errfd - 1, 0);
+		close_range((unsigned)errfd + 1, ~0U, 0);
+	}
+	if (set_limit(RLIMIT_AS, o->as_bytes) || set_limit(RLIMIT_CPU, o->cpu_seconds) ||
+	    set_limit(RLIMIT_NPROC, o->nproc) || set_limit(RLIMIT_NOFILE, o->nofile) ||
+	    setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) != 0)
+		child_fail(errfd, 7);
+	/* FSIZE 0 means "no files at all" for runs, so it is set even when 0. */
+	if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){o->fsize_bytes, o->fsize_bytes}) != 0)
+		child_fail(errfd, 7);
+
+	execve(o->argv[0], (char *const *)o->argv, (char *const *)o->envp);
+	child_fail(errfd, 9);
+}
+
+static pid_t clone_into(int level)
+{
+	unsigned long flags = SIGCHLD;
+	if (level == MODE_NS || level == MODE_USERNS)
+		flags |= CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (level == MODE_USERNS)
+		flags |= CLONE_NEWUSER;
+	/* Fork semantics (no new stack): the child continues here on a copy of ours. */
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+static int try_spawn(const struct sandbox_opts *o, int level, struct sandbox_proc *p,
+		     struct child_err *ce)
+{
+	int pipefd[2], devnull;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	fflush(NULL);
+	p->pid = clone_into(level);
+	if (p->pid == 0) {
+		close(pipefd[0]);
+		child_setup(o, level, pipefd[1], uid, gid, devnull);
+	}
+	close(pipefd[1]);
+	close(devnull);
+	if (p->pid < 0) {
+		ce->step = 0;
+		ce->err = errno;
+		close(pipefd[0]);
+		return -1;
+	}
+	do
+		n = read(pipefd[0], ce, sizeof *ce);
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == 0)
+		return 0; /* exec succeeded: the pipe closed on exec */
+	waitpid(p->pid, NULL, 0);
+	p->pid = -1;
+	if (n != (ssize_t)sizeof *ce)
+		ce->step = 9, ce->err = EIO;
+	return -1;
+}
+
+int sandbox_spawn(const struct sandbox_opts *o, struct sandbox_proc *p, char *err, size_t errlen)
+{
+	struct child_err ce = {0, 0};
+
+	if (sandbox_level == MODE_UNKNOWN) {
+		/* Probe once: full namespaces as root, a user namespace as anyone else, else none. */
+		static const int order[] = {MODE_NS, MODE_USERNS, MODE_NONE};
+		for (size_t i = 0; i < 3; i++) {
+			if (try_spawn(o, order[i], p, &ce) == 0) {
+				sandbox_level = order[i];
+				if (order[i] == MODE_NONE)
+					util_info("perfrl: warning: no namespaces on this host (%s at '%s'); "
+						  "kernels run under seccomp and rlimits only",
+						  strerror(ce.err), step_names[ce.step]);
+				return 0;
+			}
+			/* A failure of exec itself is not a namespace problem. */
+			if (ce.step == 9)
+				break;
+		}
+	} else if (try_spawn(o, sandbox_level, p, &ce) == 0) {
+		return 0;
+	}
+	snprintf(err, errlen, "cannot start %s in the sandbox (%s: %s)", o->argv[0],
+		 step_names[ce.step < 10 ? ce.step : 0], strerror(ce.err));
+	return -1;
+}
+
+int sandbox_wait(struct sandbox_proc *p, double timeout_s, int *wstatus)
+{
+	double deadline = util_now() + timeout_s;
+	for (;;) {
+		pid_t r = waitpid(p->pid, wstatus, WNOHANG);
+		if (r == p->pid) {
+			p->pid = -1;
+			return 0;
+		}
+		if (r < 0 && errno != EINTR) {
+			p->pid = -1;
+			*wstatus = 0;
+			return 0;
+		}
+		if (timeout_s >= 0 && util_now() >= deadline) {
+			sandbox_kill(p, wstatus);
+			return 1;
+		}
+		usleep(2000);
+	}
+}
+
+void sandbox_kill(struct sandbox_proc *p, int *wstatus)
+{
+	int st = 0;
+	if (p->pid <= 0)
+		return;
+	kill(-p->pid, SIGKILL);
+	kill(p->pid, SIGKILL);
+	kill(p->pid, SIGCONT);
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (wstatus)
+		*wstatus = st;
+	p->pid = -1;
+}

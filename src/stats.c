@@ -1,3 +1,46 @@
-/* stats.c - TODO */
+/* stats.c - summary statistics of timing samples. */
 #include "config.h"
-typedef int stats_placeholder;
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double stats_median(const double *x, size_t n)
+{
+	double *c, m;
+	if (!n)
+		return NAN;
+	c = util_xmalloc(n * sizeof *c);
+	memcpy(c, x, n * sizeof *c);
+	qsort(c, n, sizeof *c, cmp_double);
+	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	free(c);
+	return m;
+}
+
+double stats_mean(const double *x, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += x[i];
+	return n ? s / (double)n : NAN;
+}
+
+double stats_cv(const double *x, size_t n)
+{
+	double mu, ss = 0;
+	if (n < 2)
+		return 0;
+	mu = stats_mean(x, n);
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - mu) * (x[i] - mu);
+	return mu > 0 ? sqrt(ss / (double)(n - 1)) / mu : 0;
+}

@@ -164,6 +164,20 @@ fail: {
 }
 }
 
+int util_pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 int util_mkdirs(const char *path, unsigned mode)
 {
 	char *p = util_xstrdup(path);

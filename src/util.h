@@ -23,6 +23,8 @@ char *util_xasprintf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 char *util_read_file(const char *path, size_t max, size_t *len);
 /* Write data to path atomically: a temporary name in the same directory, fsync, rename. */
 int util_write_atomic(const char *path, const void *data, size_t len);
+/* snprintf for paths: returns -1 (errno ENAMETOOLONG) instead of silently truncating. */
+int util_pathf(char *buf, size_t len, const char *fmt, ...) UTIL_PRINTF(3, 4);
 /* mkdir -p with mode. */
 int util_mkdirs(const char *path, unsigned mode);
 /* rm -rf of a directory we created (never follows symlinks). */

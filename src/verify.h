@@ -1,1 +1,39 @@
-/* verify.h - TODO */
+/* verify.h - fresh inputs, poison, and the checks every kernel output must pass. */
+#ifndef PERFRL_VERIFY_H
+#define PERFRL_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct verify_rng {
+	uint64_t s[4];
+};
+
+void verify_seed(struct verify_rng *r, uint64_t seed);
+uint64_t verify_next(struct verify_rng *r);
+/* Uniform in [-1, 1): fresh inputs for every checked call. */
+void verify_fill(struct verify_rng *r, double *x, size_t n);
+/* A NaN with perfrl's own payload, so that "never written" can be told from "computed NaN". */
+void verify_poison(double *c, size_t n);
+int verify_is_poison(double v);
+/* Index of the first element that is no longer poison, or -1 (checks writes past C). */
+long verify_poison_intact(const double *c, size_t n);
+
+/*
+ * Elementwise check against OpenBLAS: |C - A.B|_ij <= 2 gamma_k ||A_i,:|| ||B_:,j|| with
+ * gamma_k = k u / (1 - k u), the double-precision error bound of any summation order, so
+ * single-precision accumulation fails and any honest double kernel passes. NaN and Inf
+ * fail. scratch holds m*n + m + n doubles. Returns 0, or -1 with a detail.
+ */
+int verify_full(int m, int n, int k, const double *A, const double *B, const double *C,
+		double *scratch, char *detail, size_t len);
+
+/*
+ * Freivalds' check, O(mn + mk + kn): C x against A (B x) for a random x, row by row with
+ * the same error bound. Cheap enough for every timed call. scratch holds 2n + 3k + 2m
+ * doubles. Returns 0, or -1 with a detail.
+ */
+int verify_freivalds(struct verify_rng *r, int m, int n, int k, const double *A,
+		     const double *B, const double *C, double *scratch, char *detail, size_t len);
+
+#endif
