@@ -74,6 +74,7 @@ struct session {
 	size_t in_bytes, out_bytes, b_off;
 	int wstatus, exited;
 	struct verify_rng rng;
+	double *x;             /* Freivalds: x, B x and A (B x), never shared with the kernel */
 };
 
 enum call_result { CALL_OK, CALL_DIED, CALL_TIMEOUT, CALL_FORGED };
@@ -316,15 +317,18 @@ enum check { CHECK_NONE, CHECK_FREIVALDS, CHECK_FULL };
 static int checked_call(struct session *s, struct shape sh, enum check how, double timeout_s,
 			double *scratch, double *seconds, struct measurement *m)
 {
+	double t0 = util_now(), t1;
 	size_t cn = (size_t)sh.m * sh.n, cap = (s->out_bytes) / sizeof(double);
 	const double *A = s->in, *B = (const double *)((char *)s->in + s->b_off);
 	char when[96], detail[400];
 	long bad;
 
-	verify_fill(&s->rng, s->in, (size_t)sh.m * sh.k);
-	verify_fill(&s->rng, (double *)((char *)s->in + s->b_off), (size_t)sh.k * sh.n);
+	verify_inputs(&s->rng, sh.m, sh.n, sh.k, s->in, (double *)((char *)s->in + s->b_off), s->x,
+		      s->x + sh.n, s->x + sh.n + sh.k);
 	verify_poison(s->out, cap);
 	snprintf(when, sizeof when, "during a call of shape %dx%dx%d", sh.m, sh.n, sh.k);
+	t1 = util_now();
+	m->input_s += t1 - t0;
 	switch (call(s, HARNESS_CALL, sh, timeout_s, seconds)) {
 	case CALL_OK:
 		break;
@@ -344,6 +348,8 @@ static int checked_call(struct session *s, struct shape sh, enum check how, doub
 		snprintf(m->detail, sizeof m->detail, "wrote to the harness's reply channel %s", when);
 		return -1;
 	}
+	t0 = util_now();
+	m->call_s += t0 - t1;
 	if ((bad = verify_poison_intact(s->out + cn, cap - cn)) >= 0) {
 		m->status = STATUS_WRONG_ANSWER;
 		snprintf(m->detail, sizeof m->detail,
@@ -353,12 +359,13 @@ static int checked_call(struct session *s, struct shape sh, enum check how, doub
 	}
 	if ((how == CHECK_FULL &&
 	     verify_full(sh.m, sh.n, sh.k, A, B, s->out, scratch, detail, sizeof detail) != 0) ||
-	    (how == CHECK_FREIVALDS && verify_freivalds(&s->rng, sh.m, sh.n, sh.k, A, B, s->out,
-							scratch, detail, sizeof detail) != 0)) {
+	    (how == CHECK_FREIVALDS && verify_freivalds(sh.m, sh.n, sh.k, s->out, s->x,
+							s->x + sh.n + sh.k, detail, sizeof detail) != 0)) {
 		m->status = STATUS_WRONG_ANSWER;
 		snprintf(m->detail, sizeof m->detail, "%s", detail);
 		return -1;
 	}
+	m->check_s += util_now() - t0;
 	return 0;
 }
 
@@ -381,29 +388,31 @@ static int time_shape(struct session *s, const struct measure_opts *o, struct sh
 
 	/* Warm up: caches, page faults, the OpenMP pool. Checked like every other call. */
 	start = util_now();
-	for (int i = 0; i < 2 || (i < 20 && util_now() - start < o->budget_s * 0.1); i++)
+	for (int i = 0; i < 2 || (i < 10 && util_now() - start < o->budget_s * 0.05); i++)
 		if (checked_call(s, sh, i == 0 ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch,
 				 &t, m) != 0)
 			goto out;
 	start = util_now();
 	sr->checked = 0;
 	while (n < o->max_reps) {
-		/* Every timed call passes Freivalds; about one in eight gets the full check too. */
-		int full = n == 0 || (verify_next(&s->rng) & 7) == 0;
+		/* Every timed call passes Freivalds; the first and about one in 32 more get the
+		 * full elementwise check too. */
+		int full = n == 0 || (verify_next(&s->rng) & 31) == 0;
 		if (checked_call(s, sh, full ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch, &t,
 				 m) != 0)
 			goto out;
 		sr->checked += full;
 		samples[n++] = t - wire > 1e-9 ? t - wire : 1e-9;
-		if (n >= o->min_reps &&
-		    (stats_cv(samples, (size_t)n) <= o->target_cv || util_now() - start >= o->budget_s))
+		if (n >= o->min_reps && (stats_robust_cv(samples, (size_t)n) <= o->target_cv ||
+					 util_now() - start >= o->budget_s))
 			break;
 	}
 	sr->s = sh;
 	sr->reps = n;
 	sr->seconds = stats_median(samples, (size_t)n);
 	sr->gflops = 2.0 * sh.m * sh.n * sh.k / sr->seconds / 1e9;
-	sr->cv = stats_cv(samples, (size_t)n);
+	sr->cv = stats_robust_cv(samples, (size_t)n);
+	sr->cv_stdev = stats_cv(samples, (size_t)n);
 	rc = 0;
 out:
 	free(samples);
@@ -433,7 +442,7 @@ static int take_lock(const char *path, double *waited)
 int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m)
 {
 	struct session s;
-	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0;
+	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0, fv_n = 0;
 	double *scratch = NULL, wire = 0, t0 = util_now(), t;
 	int lock = -1, rc = -1, threads = o->threads > 0 ? o->threads : machine_cpus();
 	uint64_t seed = o->seed;
@@ -452,17 +461,18 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 		struct shape sh = i < measure_ncheck_shapes ? measure_check_shapes[i]
 							    : o->shapes[i - measure_ncheck_shapes];
 		size_t a = (size_t)sh.m * sh.k, b = (size_t)sh.k * sh.n, c = (size_t)sh.m * sh.n;
-		size_t need = c + sh.m + sh.n;
-		if (2 * (size_t)sh.n + 3 * (size_t)sh.k + 2 * (size_t)sh.m > need)
-			need = 2 * (size_t)sh.n + 3 * (size_t)sh.k + 2 * (size_t)sh.m;
+		size_t need = c + sh.m + sh.n, fv = (size_t)sh.n + sh.k + sh.m;
 		ea = a > ea ? a : ea;
 		eb = b > eb ? b : eb;
 		ec = c > ec ? c : ec;
 		scratch_n = need > scratch_n ? need : scratch_n;
+		fv_n = fv > fv_n ? fv : fv_n;
 	}
 	scratch = util_xmalloc(scratch_n * sizeof *scratch);
+	s.x = util_xmalloc(fv_n * sizeof *s.x);
 
 	lock = take_lock(o->lock_path, &m->lock_wait_s);
+	t = util_now();
 	switch (start(&s, so_path, o, ea, eb, ec, threads, m)) {
 	case 0:
 		break;
@@ -472,6 +482,7 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	default:
 		goto out;
 	}
+	m->start_s = util_now() - t;
 	if (wire_latency(&s, &wire) != 0) {
 		reap(&s);
 		classify_death(s.wstatus, "before its first call", m);
@@ -511,6 +522,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	free(scratch);
+	free(s.x);
 	if (m->status != STATUS_OK)
 		m->gflops = 0;
 	m->seconds = util_now() - t0;

@@ -28,7 +28,8 @@ struct measure_opts {
 
 struct shape_result {
 	struct shape s;
-	double gflops, cv, seconds; /* median GFLOPS, CV and median seconds of timed calls */
+	double gflops, seconds;     /* median GFLOPS and median seconds of the timed calls */
+	double cv, cv_stdev;        /* robust CV (MAD-based) and the plain stdev/mean */
 	int reps, checked;          /* timed calls, and how many of them were fully checked */
 };
 
@@ -42,8 +43,12 @@ struct measurement {
 	int threads;
 	double peak_gflops;
 	const char *peak_how;
-	double seconds;      /* wall time of the whole run phase */
-	double lock_wait_s;  /* of which waiting for the timing lock */
+	double seconds;      /* wall time of the whole run phase, of which: */
+	double lock_wait_s;  /* waiting for the timing lock */
+	double start_s;      /* starting the sandbox until its first call */
+	double call_s;       /* inside kernel calls (checks, warm-up and timed) */
+	double input_s;      /* making fresh inputs and poisoning C */
+	double check_s;      /* verifying results */
 };
 
 /* The check-only shapes run before the measured ones: odd, tiny, non-square. */

@@ -37,10 +37,11 @@ json_t *record_make(const struct record_input *in)
 	json_object_set_new(r, "shape", shape_str(in->opts->shapes[0]));
 	for (int i = 0; m && i < m->nshapes; i++) {
 		const struct shape_result *s = &m->shapes[i];
-		json_array_append_new(shapes, json_pack("{s:o, s:f, s:f, s:f, s:i, s:i}", "shape",
-							shape_str(s->s), "gflops", s->gflops, "cv",
-							s->cv, "seconds", s->seconds, "reps", s->reps,
-							"fully_checked", s->checked));
+		json_array_append_new(shapes, json_pack("{s:o, s:f, s:f, s:f, s:f, s:i, s:i}",
+							"shape", shape_str(s->s), "gflops",
+							s->gflops, "cv", s->cv, "cv_stdev",
+							s->cv_stdev, "seconds", s->seconds, "reps",
+							s->reps, "fully_checked", s->checked));
 	}
 	json_object_set_new(r, "shapes", shapes);
 	for (int i = 0; i < measure_ncheck_shapes; i++)
@@ -58,8 +59,10 @@ json_t *record_make(const struct record_input *in)
 	if (m) {
 		json_object_set_new(r, "threads", json_integer(m->threads));
 		json_object_set_new(r, "peak_gflops", json_real(m->peak_gflops));
-		json_object_set_new(r, "run_seconds", json_real(m->seconds));
-		json_object_set_new(r, "lock_wait_seconds", json_real(m->lock_wait_s));
+		json_object_set_new(r, "time_split",
+				    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "run", m->seconds,
+					      "lock_wait", m->lock_wait_s, "start", m->start_s, "calls",
+					      m->call_s, "inputs", m->input_s, "checks", m->check_s));
 	}
 	json_object_set_new(r, "sandbox", json_string(sandbox_mode()));
 	return r;

@@ -44,3 +44,17 @@ double stats_cv(const double *x, size_t n)
 		ss += (x[i] - mu) * (x[i] - mu);
 	return mu > 0 ? sqrt(ss / (double)(n - 1)) / mu : 0;
 }
+
+double stats_robust_cv(const double *x, size_t n)
+{
+	double med, mad, *d;
+	if (n < 2)
+		return 0;
+	med = stats_median(x, n);
+	d = util_xmalloc(n * sizeof *d);
+	for (size_t i = 0; i < n; i++)
+		d[i] = fabs(x[i] - med);
+	mad = stats_median(d, n);
+	free(d);
+	return med > 0 ? 1.4826 * mad / med : 0;
+}

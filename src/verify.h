@@ -29,11 +29,19 @@ int verify_full(int m, int n, int k, const double *A, const double *B, const dou
 		double *scratch, char *detail, size_t len);
 
 /*
- * Freivalds' check, O(mn + mk + kn): C x against A (B x) for a random x, row by row with
- * the same error bound. Cheap enough for every timed call. scratch holds 2n + 3k + 2m
- * doubles. Returns 0, or -1 with a detail.
+ * Fresh A (m x k) and B (k x n), uniform in [-1, 1), and with them the two halves of
+ * Freivalds' check: a random x (n, |x_j| in [0.5, 1)), bx = B x (k) and abx = A (B x) (m),
+ * computed while each row is generated.
  */
-int verify_freivalds(struct verify_rng *r, int m, int n, int k, const double *A,
-		     const double *B, const double *C, double *scratch, char *detail, size_t len);
+void verify_inputs(struct verify_rng *r, int m, int n, int k, double *A, double *B, double *x,
+		   double *bx, double *abx);
+
+/*
+ * Freivalds' check, O(mn) after verify_inputs: C x against A (B x), row by row, with the
+ * error bound for inputs in [-1, 1]. Cheap enough for every timed call; the kernel never
+ * sees x. Returns 0, or -1 with a detail.
+ */
+int verify_freivalds(int m, int n, int k, const double *C, const double *x, const double *abx,
+		     char *detail, size_t len);
 
 #endif
