@@ -1,8 +1,611 @@
-/* policy.c - STUB, replaced by the real policy. */
+/* policy.c - the cheap text checks a kernel source must pass before it is built. */
 #include "config.h"
 #include "policy.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest identifier or header name a reason may quote: enough for a name, too short
+ * to carry a line of someone's file. */
+#define QUOTE_MAX 40
+/* An attribute list longer than this is not one a kernel needs; the cap keeps a source
+ * full of unbalanced "__attribute__((" linear. */
+#define ATTR_TOKENS_MAX 256
+
+/* ---- the rules ------------------------------------------------------------------- */
+
+static const char *const allowed_headers[] = {
+	"immintrin.h", "x86intrin.h", "xmmintrin.h", "emmintrin.h", "pmmintrin.h",
+	"tmmintrin.h", "smmintrin.h", "nmmintrin.h", "string.h", "stdlib.h", "math.h",
+	"stdint.h", "stddef.h", "stdbool.h", "stdalign.h", "float.h", "limits.h", "omp.h",
+};
+
+/* Routines that multiply for the kernel, start processes, touch files or the network,
+ * end the process, or handle signals and threads behind the harness's back. */
+static const char *const forbidden_calls[] = {
+	"syscall",
+	"dgemm_", "sgemm", "sgemm_", "dgemm_64_",
+	"dlopen", "dlsym", "dlvsym", "dlmopen", "dlclose",
+	"execl", "execle", "execlp", "execv", "execve", "execvp", "execvpe", "fexecve",
+	"fork", "vfork", "clone", "clone3", "posix_spawn", "posix_spawnp", "system", "popen",
+	"pclose",
+	"socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "recvfrom",
+	"sendmsg", "recvmsg", "getaddrinfo",
+	"fopen", "freopen", "fdopen", "open", "openat", "open64", "creat", "fwrite", "fread",
+	"fprintf", "printf", "puts", "fputs", "write", "read", "unlink", "remove", "rename",
+	"mkdir",
+	"mmap", "munmap", "mprotect", "madvise", "ptrace", "prctl", "ioctl", "kill", "raise",
+	"signal", "sigaction",
+	"exit", "_exit", "_Exit", "quick_exit", "atexit", "at_quick_exit",
+	"pthread_create", "thrd_create",
+	"setenv", "putenv", "unsetenv",
+};
+
+/* Families of library entry points, matched by prefix. */
+static const char *const forbidden_prefixes[] = {
+	"cblas_", "openblas_", "lapack", "LAPACK", "mkl_", "MKL_",
+};
+
+/* Attributes that place code or symbols where it runs outside a call of dgemm, or that
+ * define or rename symbols. Matched with GCC's __name__ spelling folded to name. */
+static const char *const bad_attributes[] = {
+	"constructor", "destructor", "section", "ifunc", "alias", "weakref", "used",
+	"visibility", "cleanup", "weak", "symver", "naked", "retain", "externally_visible",
+};
+
+/* Of those, the names that no kernel has any use for as plain identifiers either: seen
+ * anywhere, they are rejected, so that `#define CTOR constructor` does not hide one. */
+static const char *const bad_anywhere[] = {
+	"constructor", "destructor", "ifunc", "weakref", "symver",
+};
+
+static int in_list(const char *s, size_t n, const char *const *list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+#define IN_LIST(s, n, list) in_list(s, n, list, sizeof list / sizeof *list)
+
+/* ---- tokens ---------------------------------------------------------------------- */
+
+enum tok_kind { T_EOF, T_NEWLINE, T_IDENT, T_NUMBER, T_STRING, T_HEADER, T_PUNCT };
+
+struct tok {
+	enum tok_kind kind;
+	int bol;       /* first on its line: a '#' here starts a directive */
+	int closed;    /* T_STRING, T_HEADER: the closing delimiter was there */
+	const char *p; /* spelling in the spliced text */
+	size_t n;
+	char punct[4]; /* T_PUNCT, digraphs spelled as what they mean */
+};
+
+struct scan {
+	char *why;
+	size_t whylen;
+	int depth; /* 1 inside the string of a _Pragma */
+	int saw_dgemm;
+};
+
+static int fail(struct scan *sc, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static int fail(struct scan *sc, const char *fmt, ...)
+{
+	va_list ap;
+	if (sc->why && sc->whylen) {
+		va_start(ap, fmt);
+		vsnprintf(sc->why, sc->whylen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+	       c >= 0x80;
+}
+
+static int is_ident_char(int c)
+{
+	return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_hspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+/* strchr(set, c) without its match of the terminating NUL. */
+static int in_set(int c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+static int span_is(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(s, word, n) == 0;
+}
+
+/* L"", u"", U"", u8"" and, in C23, u8'' */
+static int is_encoding_prefix(const char *s, size_t n)
+{
+	return span_is(s, n, "L") || span_is(s, n, "u") || span_is(s, n, "U") ||
+	       span_is(s, n, "u8");
+}
+
+static int is_raw_prefix(const char *s, size_t n)
+{
+	return span_is(s, n, "R") || span_is(s, n, "LR") || span_is(s, n, "uR") ||
+	       span_is(s, n, "UR") || span_is(s, n, "u8R");
+}
+
+static int tok_is(const struct tok *t, enum tok_kind kind, const char *s)
+{
+	size_t n = strlen(s);
+	if (t->kind != kind)
+		return 0;
+	if (kind == T_PUNCT)
+		return strcmp(t->punct, s) == 0;
+	return t->n == n && memcmp(t->p, s, n) == 0;
+}
+
+/* Can this text appear in a reason? Short, and only characters of names and paths. */
+static int quotable(const char *s, size_t n)
+{
+	if (n == 0 || n > QUOTE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(is_ident_char(c) && c < 0x80) && !in_set(c, "./+-"))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Translation phases 1-2: every line ending becomes '\n' (a lone CR counts as one, as
+ * it may for the compiler) and backslash-newline splices go, so `#inc\<nl>lude` and a
+ * `//` comment continued onto the next line read as the compiler reads them. GCC also
+ * splices when blanks sit between the backslash and the newline; so do we.
+ */
+static char *splice(const char *src, size_t len, size_t *outlen)
+{
+	char *t = util_xmalloc(len + 1), *out = util_xmalloc(len + 1);
+	size_t n = 0, o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] == '\r') {
+			t[n++] = '\n';
+			if (i + 1 < len && src[i + 1] == '\n')
+				i++;
+		} else {
+			t[n++] = src[i];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '\\') {
+			size_t j = i + 1;
+			while (j < n && is_hspace((unsigned char)t[j]))
+				j++;
+			if (j < n && t[j] == '\n') {
+				i = j;
+				continue;
+			}
+		}
+		out[o++] = t[i];
+	}
+	free(t);
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+static const struct {
+	const char *spelling, *means;
+} puncts[] = {
+	{ "%:%:", "##" }, { "...", "..." }, { "->", "->" }, { "##", "##" }, { "%:", "#" },
+	{ "<:", "[" },    { ":>", "]" },    { "<%", "{" },  { "%>", "}" },
+};
+
+/*
+ * Phase 3: comments vanish, literals become single tokens. Inputs the compiler might
+ * read two ways are refused rather than guessed: raw strings (GCC's gnu modes only)
+ * and C23 digit separators (1'000) would each hide code from one reading or the other.
+ */
+static int lex(struct scan *sc, const char *s, size_t n, struct tok *toks, size_t *ntok)
+{
+	size_t i = 0, nt = 0;
+	int bol = 1, hdr = 0; /* hdr: 1 after a directive's '#', 2 after #include and kin */
+
+	while (i < n) {
+		struct tok *t = &toks[nt];
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n') {
+			memset(t, 0, sizeof *t);
+			t->kind = T_NEWLINE;
+			t->p = s + i++;
+			t->n = 1;
+			nt++;
+			bol = 1;
+			hdr = 0;
+			continue;
+		}
+		if (is_hspace(c)) {
+			i++;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+			while (i < n && s[i] != '\n')
+				i++;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+			const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
+			size_t stop = e ? (size_t)(e - s) + 2 : n;
+			/* A '#' after a comment that spans lines is read as a directive, whichever
+			 * way the compiler reads it: the include and pragma rules then apply. */
+			if (memchr(s + i, '\n', stop - i)) {
+				bol = 1;
+				hdr = hdr > 0 ? hdr : 0; /* inside a directive the comment is a blank */
+			}
+			i = stop;
+			continue;
+		}
+		memset(t, 0, sizeof *t);
+		t->bol = bol;
+		t->p = s + i;
+		if (hdr == 2 && c == '<') {
+			t->kind = T_HEADER;
+			for (i++; i < n && s[i] != '>' && s[i] != '\n'; i++)
+				;
+			t->closed = i < n && s[i] == '>';
+			if (t->closed)
+				i++;
+		} else if (c == '"' || c == '\'' || is_ident_start(c)) {
+			size_t j = i;
+			while (j < n && is_ident_char((unsigned char)s[j]))
+				j++;
+			if (j < n && s[j] == '"' && is_raw_prefix(s + i, j - i))
+				return fail(sc, "raw string literals are not allowed");
+			if (j < n && (s[j] == '"' || s[j] == '\'') && is_encoding_prefix(s + i, j - i))
+				i = j; /* the literal follows its prefix */
+			if (i < n && (s[i] == '"' || s[i] == '\'')) {
+				char q = s[i];
+				t->kind = T_STRING;
+				for (i++; i < n && s[i] != q && s[i] != '\n'; i++)
+					if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\n')
+						i++;
+				/* Unterminated, it ends at the line's end, as GCC's lexer has it. */
+				t->closed = i < n && s[i] == q;
+				if (t->closed)
+					i++;
+			} else {
+				t->kind = T_IDENT;
+				i = j;
+			}
+		} else if (is_digit(c) || (c == '.' && i + 1 < n && is_digit((unsigned char)s[i + 1]))) {
+			t->kind = T_NUMBER;
+			for (i++; i < n; i++) {
+				if (in_set(s[i], "eEpP") && i + 1 < n && in_set(s[i + 1], "+-"))
+					i++;
+				else if (!is_ident_char((unsigned char)s[i]) && s[i] != '.')
+					break;
+			}
+			if (i < n && s[i] == '\'')
+				return fail(sc, "digit separators are not allowed");
+		} else {
+			size_t k, l = 1;
+			t->kind = T_PUNCT;
+			t->punct[0] = (char)c;
+			for (k = 0; k < sizeof puncts / sizeof *puncts; k++) {
+				l = strlen(puncts[k].spelling);
+				if (l <= n - i && memcmp(s + i, puncts[k].spelling, l) == 0) {
+					strcpy(t->punct, puncts[k].means);
+					break;
+				}
+			}
+			i += k < sizeof puncts / sizeof *puncts ? l : 1;
+		}
+		t->n = (size_t)(s + i - t->p);
+		if (hdr == 0 && bol && tok_is(t, T_PUNCT, "#"))
+			hdr = 1;
+		else if (hdr == 1 && t->kind == T_IDENT &&
+			 (tok_is(t, T_IDENT, "include") || tok_is(t, T_IDENT, "include_next") ||
+			  tok_is(t, T_IDENT, "import") || tok_is(t, T_IDENT, "embed")))
+			hdr = 2;
+		else
+			hdr = -1;
+		bol = 0;
+		nt++;
+	}
+	memset(&toks[nt], 0, sizeof toks[nt]);
+	toks[nt].kind = T_EOF;
+	toks[nt].p = s + n;
+	*ntok = nt;
+	return 0;
+}
+
+/* ---- checks ---------------------------------------------------------------------- */
+
+/* GCC accepts every attribute name as __name__ too. */
+static void unwrap_underscores(const char **p, size_t *n)
+{
+	if (*n > 4 && memcmp(*p, "__", 2) == 0 && memcmp(*p + *n - 2, "__", 2) == 0) {
+		*p += 2;
+		*n -= 4;
+	}
+}
+
+static int scan_source(struct scan *sc, const char *src, size_t len);
+
+/* clause: a directive or clause name of an omp pragma, where `atomic read`, `atomic
+ * write` and `loop bind(thread)` are OpenMP, not calls; the call list does not apply. */
+static int check_ident(struct scan *sc, const struct tok *t, int clause)
+{
+	const char *p = t->p;
+	size_t n = t->n;
+
+	unwrap_underscores(&p, &n);
+	if (span_is(p, n, "constructor") || span_is(p, n, "destructor"))
+		return fail(sc, "constructor/destructor attributes are not allowed");
+	if (IN_LIST(p, n, bad_anywhere))
+		return fail(sc, "attribute %.*s is not allowed", (int)n, p);
+	p = t->p;
+	n = t->n;
+	if (tok_is(t, T_IDENT, "asm") || tok_is(t, T_IDENT, "__asm") ||
+	    tok_is(t, T_IDENT, "__asm__"))
+		return fail(sc, "asm is not allowed");
+	if (clause)
+		return 0;
+	/* GCC has builtins for much of libc (__builtin_fork, __builtin_printf, ...). */
+	if (n > 10 && memcmp(p, "__builtin_", 10) == 0) {
+		p += 10;
+		n -= 10;
+	}
+	if (IN_LIST(p, n, forbidden_calls))
+		return fail(sc, "forbidden call: %.*s", (int)n, p);
+	for (size_t i = 0; i < sizeof forbidden_prefixes / sizeof *forbidden_prefixes; i++) {
+		size_t l = strlen(forbidden_prefixes[i]);
+		if (n >= l && memcmp(p, forbidden_prefixes[i], l) == 0)
+			return quotable(p, n) ? fail(sc, "forbidden call: %.*s", (int)n, p)
+					      : fail(sc, "forbidden call: %s...", forbidden_prefixes[i]);
+	}
+	return 0;
+}
+
+/* Every identifier of an attribute list, from the opening bracket at i to its match. */
+static int check_attribute_list(struct scan *sc, const struct tok *toks, size_t i,
+				const char *open, const char *close)
+{
+	size_t depth = 0;
+	for (size_t k = 0; toks[i].kind != T_EOF; i++, k++) {
+		const struct tok *t = &toks[i];
+		if (k > ATTR_TOKENS_MAX)
+			return fail(sc, "attribute list is too long");
+		if (tok_is(t, T_PUNCT, open)) {
+			depth++;
+		} else if (tok_is(t, T_PUNCT, close)) {
+			if (--depth == 0)
+				return 0;
+		} else if (t->kind == T_IDENT) {
+			const char *p = t->p;
+			size_t n = t->n;
+			unwrap_underscores(&p, &n);
+			if (span_is(p, n, "constructor") || span_is(p, n, "destructor"))
+				return fail(sc, "constructor/destructor attributes are not allowed");
+			if (IN_LIST(p, n, bad_attributes))
+				return fail(sc, "attribute %.*s is not allowed", (int)n, p);
+		}
+	}
+	return 0;
+}
+
+/* The pragma whose first token is toks[i]: only OpenMP and GCC's loop hints. */
+static int check_pragma(struct scan *sc, const struct tok *toks, size_t i)
+{
+	const char *kw = sc->depth ? "_Pragma" : "#pragma";
+	const struct tok *a = &toks[i], *b;
+
+	if (a->kind == T_NEWLINE || a->kind == T_EOF)
+		return 0; /* an empty #pragma does nothing */
+	if (tok_is(a, T_IDENT, "omp"))
+		return 0;
+	if (tok_is(a, T_IDENT, "GCC")) {
+		b = &toks[i + 1];
+		if (tok_is(b, T_IDENT, "unroll") || tok_is(b, T_IDENT, "ivdep"))
+			return 0;
+		if (b->kind == T_IDENT && quotable(b->p, b->n))
+			return fail(sc, "%s GCC %.*s is not allowed", kw, (int)b->n, b->p);
+		return fail(sc, "%s GCC is only allowed as GCC unroll or GCC ivdep", kw);
+	}
+	if (a->kind == T_IDENT && quotable(a->p, a->n))
+		return fail(sc, "%s %.*s is not allowed", kw, (int)a->n, a->p);
+	return fail(sc, "%s is only allowed for omp, GCC unroll and GCC ivdep", kw);
+}
+
+/* #include <name.h> with name on the list, and nothing else on the line. */
+static int check_include(struct scan *sc, const struct tok *toks, size_t i)
+{
+	const struct tok *h = &toks[i];
+	const char *name = h->p + 1;
+	size_t n = h->n >= 2 ? h->n - 2 : 0;
+
+	if (h->kind == T_STRING)
+		return fail(sc, "quoted #include is not allowed, only <header.h> from the list");
+	if (h->kind == T_IDENT)
+		return fail(sc, "#include of a macro is not allowed");
+	if (h->kind != T_HEADER || !h->closed)
+		return fail(sc, "malformed #include");
+	if (memchr(name, '/', n) || memmem(name, n, "..", 2) || memchr(name, '\\', n))
+		return fail(sc, "header paths are not allowed");
+	if (!IN_LIST(name, n, allowed_headers))
+		return quotable(name, n) ? fail(sc, "header <%.*s> is not allowed", (int)n, name)
+					 : fail(sc, "header is not allowed");
+	if (toks[i + 1].kind != T_NEWLINE && toks[i + 1].kind != T_EOF)
+		return fail(sc, "extra tokens after #include");
+	return 0;
+}
+
+/*
+ * _Pragma("...") at toks[i]: its string is a pragma like any other, so destringize it
+ * (the one place a string literal matters) and check it as a "#pragma" line.
+ */
+static int check_pragma_operator(struct scan *sc, const struct tok *toks, size_t i)
+{
+	const struct tok *s;
+	size_t skip, n, o = 0;
+	char *line;
+	int r, saw = sc->saw_dgemm;
+
+	if (sc->depth > 0)
+		return fail(sc, "nested _Pragma is not allowed");
+	/* One token at a time: the array stops at T_EOF. */
+	if (!tok_is(&toks[i + 1], T_PUNCT, "("))
+		return fail(sc, "_Pragma needs one plain string literal");
+	s = &toks[i + 2];
+	if (s->kind != T_STRING || !s->closed)
+		return fail(sc, "_Pragma needs one plain string literal");
+	skip = s->p[0] == 'L' ? 1 : 0;
+	if (s->p[skip] != '"' || !tok_is(&toks[i + 3], T_PUNCT, ")"))
+		return fail(sc, "_Pragma needs one plain string literal");
+	n = s->n - skip - 2;
+	line = util_xmalloc(n + 10);
+	memcpy(line, "#pragma ", 8);
+	o = 8;
+	for (size_t k = skip + 1; k < skip + 1 + n; k++) {
+		if (s->p[k] == '\\' && k + 1 < skip + 1 + n && in_set(s->p[k + 1], "\"\\"))
+			k++;
+		line[o++] = s->p[k];
+	}
+	line[o++] = '\n';
+	sc->depth++;
+	r = scan_source(sc, line, o);
+	sc->depth--;
+	sc->saw_dgemm = saw;
+	free(line);
+	return r;
+}
+
+static int check_tokens(struct scan *sc, const struct tok *toks)
+{
+	const struct tok *prev = NULL;
+	int in_directive = 0, omp_line = 0;
+	long depth = 0; /* parentheses, on an omp pragma line */
+
+	for (size_t i = 0; toks[i].kind != T_EOF; i++) {
+		const struct tok *t = &toks[i];
+
+		if (t->kind == T_NEWLINE) {
+			if (in_directive)
+				prev = NULL; /* a '.' ending a #define is no member access */
+			in_directive = omp_line = 0;
+			continue;
+		}
+		if (t->bol && tok_is(t, T_PUNCT, "#")) {
+			const struct tok *d = &toks[i + 1];
+			in_directive = 1;
+			prev = NULL;
+			if (tok_is(d, T_IDENT, "include")) {
+				if (check_include(sc, toks, i + 2) < 0)
+					return -1;
+				i += 2;
+			} else if (tok_is(d, T_IDENT, "include_next") || tok_is(d, T_IDENT, "import") ||
+				   tok_is(d, T_IDENT, "embed")) {
+				return fail(sc, "#%.*s is not allowed", (int)d->n, d->p);
+			} else if (tok_is(d, T_IDENT, "pragma")) {
+				if (check_pragma(sc, toks, i + 2) < 0)
+					return -1;
+				/* Expressions in OpenMP clauses sit inside parentheses. */
+				omp_line = tok_is(&toks[i + 2], T_IDENT, "omp");
+				depth = 0;
+				i++;
+			}
+			continue;
+		}
+		if (t->kind == T_IDENT) {
+			/* After '.' or '->' a name is a member: s.open is no call of open. */
+			int member = prev && (tok_is(prev, T_PUNCT, ".") || tok_is(prev, T_PUNCT, "->"));
+			if (!member) {
+				if (check_ident(sc, t, omp_line && depth == 0) < 0)
+					return -1;
+				if (tok_is(t, T_IDENT, "dgemm"))
+					sc->saw_dgemm = 1;
+				if (tok_is(t, T_IDENT, "_Pragma") && check_pragma_operator(sc, toks, i) < 0)
+					return -1;
+				if (tok_is(t, T_IDENT, "__attribute__") || tok_is(t, T_IDENT, "__attribute")) {
+					/* A bare one can only be a macro that hides its arguments. */
+					if (!tok_is(&toks[i + 1], T_PUNCT, "("))
+						return fail(sc, "__attribute__ must be followed by its arguments");
+					if (check_attribute_list(sc, toks, i + 1, "(", ")") < 0)
+						return -1;
+				}
+			}
+		} else if (omp_line && tok_is(t, T_PUNCT, "(")) {
+			depth++;
+		} else if (omp_line && tok_is(t, T_PUNCT, ")")) {
+			depth--;
+		} else if (tok_is(t, T_PUNCT, "[") && tok_is(&toks[i + 1], T_PUNCT, "[")) {
+			if (check_attribute_list(sc, toks, i, "[", "]") < 0)
+				return -1; /* C23 [[gnu::constructor]] */
+		}
+		prev = t;
+	}
+	return 0;
+}
+
+static int scan_source(struct scan *sc, const char *src, size_t len)
+{
+	size_t n, nt;
+	char *s = splice(src, len, &n);
+	/* Each token takes at least one byte; one more for T_EOF. */
+	struct tok *toks = util_xmalloc((n + 1) * sizeof *toks);
+	int r = lex(sc, s, n, toks, &nt);
+
+	if (r == 0)
+		r = check_tokens(sc, toks);
+	free(toks);
+	free(s);
+	return r;
+}
+
+/* ??= is '#' and ??/ a backslash under -std=c11: they would hide directives and splices. */
+static int has_trigraph(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 2 < n; i++)
+		if (s[i] == '?' && s[i + 1] == '?' && in_set(s[i + 2], "=/'()!<>-"))
+			return 1;
+	return 0;
+}
+
 int policy_check(const char *src, size_t len, char *why, size_t whylen)
 {
-	(void)src; (void)len; (void)why; (void)whylen;
+	struct scan sc = { why, whylen, 0, 0 };
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!src)
+		len = 0;
+	if (len > POLICY_MAX_SOURCE)
+		return fail(&sc, "source is %zu bytes, over the %d byte limit", len,
+			    POLICY_MAX_SOURCE);
+	if (len && memchr(src, '\0', len))
+		return fail(&sc, "source contains a NUL byte");
+	if (has_trigraph(src, len))
+		return fail(&sc, "trigraphs are not allowed");
+	if (scan_source(&sc, src ? src : "", len) < 0)
+		return -1;
+	if (!sc.saw_dgemm)
+		return fail(&sc, "no dgemm function defined");
 	return 0;
 }

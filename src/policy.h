@@ -7,14 +7,23 @@
 #define POLICY_MAX_SOURCE (64 * 1024) /* bytes */
 
 /*
- * Check a kernel source against the dgemm contract's policy (DESIGN.md): size limit,
- * #include only of allow-listed system headers in <> form (no paths, no macros), pragmas
- * only `omp` and `GCC unroll/ivdep`, no forbidden calls (BLAS, dl*, exec*, fork, system,
- * sockets, file I/O, syscall, exit, signals, threads), no asm, no constructor/destructor
- * attributes, must mention dgemm. Works on tokens with comments and string literals
- * removed, so a comment that says `fork()` is fine and `fork /​* x *​/ (` is not.
- * Returns 0 when the source passes, else -1 with a one-line reason in why (never a
- * copy of more than a short identifier from the source).
+ * Check a kernel source against the dgemm contract's policy (DESIGN.md): size limit, no
+ * NUL byte, #include only as `#include <name.h>` of an allow-listed header (no quotes,
+ * paths, macros, #include_next, #import, #embed), pragmas (#pragma and the string of
+ * _Pragma) only `omp ...` and `GCC unroll/ivdep`, no forbidden identifier (BLAS and
+ * LAPACK, dl*, exec*, fork, system, sockets, file I/O, syscall, exit, signals, threads,
+ * setenv; also as __builtin_NAME) except right after `.` or `->` and as the clause
+ * names of an omp pragma (`atomic read`), no asm, no attribute
+ * that runs or places code or symbols (constructor, destructor, section, alias, used,
+ * ...; also in [[gnu::...]] form), and the identifier dgemm must appear.
+ * Works on tokens after splicing lines and removing comments and string literals, so a
+ * comment that says `fork()` is fine and `fork /​* x *​/ (` is not; every line is read,
+ * #if 0 blocks included. Spellings the compiler may read two ways (trigraphs, raw
+ * strings, C23 digit separators) are refused. Text checks cannot see through token
+ * pasting (##): the object audit and the sandbox remain the guards.
+ * Returns 0 (why "") when the source passes, else -1 with a one-line reason in why
+ * (truncated to whylen; why may be NULL), which quotes at most a 40-character name,
+ * never a line of the source.
  */
 int policy_check(const char *src, size_t len, char *why, size_t whylen);
 
