@@ -2,6 +2,7 @@
 #include "config.h"
 #include "build.h"
 #include "audit.h"
+#include "policy.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -175,7 +176,8 @@ static int run_cc(const char *const *argv, const char *dir, double timeout, char
 }
 
 /* Compiler diagnostics, cut to the kernel's own error lines. Carets and source excerpts
- * are off, and lines about any other file are dropped, so a detail never quotes a file. */
+ * are off, and lines about any other file are dropped, so a detail never quotes a file
+ * (an error about another file names one of its tokens). -1: no such line. */
 static int compile_detail(const char *log, char *out, size_t outlen)
 {
 	const char *p = log;
@@ -217,6 +219,49 @@ static void compiler_version(const char *cc_path, const char *dir, char *out, si
 		}
 	}
 	snprintf(out, outlen, "%s", cached);
+}
+
+/*
+ * Preprocess in the sandbox and run the policy's token checks on what the compiler will
+ * really see. 0: clean (or the preprocessor failed, which the compile reports), 1: rejected
+ * (r filled), -1: infrastructure failure.
+ */
+static int check_expanded(const char *cc_path, const char *flags, const char *dir, double timeout,
+			  struct build_result *r)
+{
+	const char *argv[64];
+	char err[512], path[PATH_MAX], why[300], *log = util_xmalloc(BUILD_STDERR_MAX), *text;
+	char *fl = util_xstrdup(flags);
+	int n = 0, st = 0, to = 0, rc = 0;
+	size_t len;
+
+	argv[n++] = cc_path;
+	n += split_flags(fl, argv + n, 40);
+	argv[n++] = "-E";
+	argv[n++] = "kernel.c";
+	argv[n++] = "-o";
+	argv[n++] = "kernel.i";
+	argv[n] = NULL;
+	if (run_cc(argv, dir, timeout, log, BUILD_STDERR_MAX, &st, &to, err, sizeof err) != 0) {
+		util_error("%s", err);
+		rc = -1;
+		goto out;
+	}
+	if (to || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+	    util_pathf(path, sizeof path, "%s/kernel.i", dir) != 0 ||
+	    !(text = util_read_file(path, 64 << 20, &len)))
+		goto out;
+	if (policy_check_expanded(text, len, "kernel.c", why, sizeof why) != 0) {
+		r->status = STATUS_REJECTED;
+		snprintf(r->detail, sizeof r->detail, "%s", why);
+		rc = 1;
+	}
+	free(text);
+	unlink(path);
+out:
+	free(log);
+	free(fl);
+	return rc;
 }
 
 static int load_verdict(const char *dir, struct build_result *r)
@@ -300,6 +345,14 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 
 	log = util_xmalloc(BUILD_STDERR_MAX);
 	fl = util_xstrdup(flags);
+	switch (check_expanded(cc_path, flags, tmpl, o->timeout_s, r)) {
+	case 0:
+		break;
+	case 1:
+		goto verdict; /* rejected: cached like any verdict of the kernel's */
+	default:
+		goto out;
+	}
 	{
 		const char *argv[64];
 		int n = 0;
@@ -328,11 +381,14 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 	} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		/* Only the kernel's own errors are its fault. Anything else (a crashed compiler,
 		 * a full disk) is ours: said loudly, and never cached as the kernel's verdict. */
-		if (!WIFEXITED(st) || compile_detail(log, r->detail, sizeof r->detail) != 0) {
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || !strstr(log, "error:")) {
 			util_error("the compiler failed on its own (wait status %#x): %.300s", st, log);
 			goto out;
 		}
 		r->status = STATUS_COMPILE_ERROR;
+		if (compile_detail(log, r->detail, sizeof r->detail) != 0)
+			snprintf(r->detail, sizeof r->detail,
+				 "the compiler reported errors in a file other than kernel.c (not shown)");
 	} else {
 		char why[300];
 		int a;
@@ -357,6 +413,7 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 			}
 		}
 	}
+verdict:
 	/* Keep only what a later lookup needs. */
 	util_pathf(path, sizeof path, "%s/kernel.o", tmpl);
 	unlink(path);

@@ -30,6 +30,7 @@ struct shape_result {
 	struct shape s;
 	double gflops, seconds;     /* median GFLOPS and median seconds of the timed calls */
 	double cv, cv_stdev;        /* robust CV (MAD-based) and the plain stdev/mean */
+	double timed_s;             /* the sum of the timed calls */
 	int reps, checked;          /* timed calls, and how many of them were fully checked */
 };
 

@@ -27,4 +27,12 @@
  */
 int policy_check(const char *src, size_t len, char *why, size_t whylen);
 
+/*
+ * The identifier, asm, attribute and pragma checks again, on `cc -E` output, over the lines
+ * that linemarkers attribute to main_file: token pasting and macros cannot hide a name from
+ * them. Returns 0, or -1 with a reason that starts "after preprocessing: ".
+ */
+int policy_check_expanded(const char *text, size_t len, const char *main_file, char *why,
+			  size_t whylen);
+
 #endif

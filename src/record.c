@@ -37,11 +37,12 @@ json_t *record_make(const struct record_input *in)
 	json_object_set_new(r, "shape", shape_str(in->opts->shapes[0]));
 	for (int i = 0; m && i < m->nshapes; i++) {
 		const struct shape_result *s = &m->shapes[i];
-		json_array_append_new(shapes, json_pack("{s:o, s:f, s:f, s:f, s:f, s:i, s:i}",
+		json_array_append_new(shapes, json_pack("{s:o, s:f, s:f, s:f, s:f, s:f, s:i, s:i}",
 							"shape", shape_str(s->s), "gflops",
 							s->gflops, "cv", s->cv, "cv_stdev",
-							s->cv_stdev, "seconds", s->seconds, "reps",
-							s->reps, "fully_checked", s->checked));
+							s->cv_stdev, "seconds", s->seconds,
+							"timed_seconds", s->timed_s, "reps", s->reps,
+							"fully_checked", s->checked));
 	}
 	json_object_set_new(r, "shapes", shapes);
 	for (int i = 0; i < measure_ncheck_shapes; i++)

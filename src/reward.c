@@ -36,21 +36,3 @@ double reward_of(status_t st, double gflops, enum reward_mode mode, double refer
 		return gflops;
 	}
 }
-
-const char reward_reference_source[] =
-	"/* perfrl's reference kernel: i-k-j order, OpenMP over rows, -O3 vectorises j. */\n"
-	"void dgemm(int m, int n, int k, const double *A, const double *B, double *C)\n"
-	"{\n"
-	"#pragma omp parallel for schedule(static)\n"
-	"\tfor (int i = 0; i < m; i++) {\n"
-	"\t\tdouble *c = C + (long)i * n;\n"
-	"\t\tfor (int j = 0; j < n; j++)\n"
-	"\t\t\tc[j] = 0;\n"
-	"\t\tfor (int p = 0; p < k; p++) {\n"
-	"\t\t\tdouble a = A[(long)i * k + p];\n"
-	"\t\t\tconst double *b = B + (long)p * n;\n"
-	"\t\t\tfor (int j = 0; j < n; j++)\n"
-	"\t\t\t\tc[j] += a * b[j];\n"
-	"\t\t}\n"
-	"\t}\n"
-	"}\n";

@@ -1,0 +1,22 @@
+/* generated from templates/reference_dgemm.c: do not edit */
+#include "reward.h"
+const char reward_reference_source[] =
+"/* perfrl's reference kernel (--reward ratio): i-k-j order, OpenMP over rows, -O3\n"
+" * vectorises the j loop. Measured on the same node, in the same run, as the kernel it\n"
+" * is compared with. */\n"
+"void dgemm(int m, int n, int k, const double *A, const double *B, double *C)\n"
+"{\n"
+"#pragma omp parallel for schedule(static)\n"
+"	for (int i = 0; i < m; i++) {\n"
+"		double *c = C + (long)i * n;\n"
+"		for (int j = 0; j < n; j++)\n"
+"			c[j] = 0;\n"
+"		for (int p = 0; p < k; p++) {\n"
+"			double a = A[(long)i * k + p];\n"
+"			const double *b = B + (long)p * n;\n"
+"			for (int j = 0; j < n; j++)\n"
+"				c[j] += a * b[j];\n"
+"		}\n"
+"	}\n"
+"}\n"
+;

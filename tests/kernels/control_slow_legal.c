@@ -1,0 +1,11 @@
+/* expect: ok | class: control - a correct, slow, policy-clean naive kernel (the same compute loop as cheat_memo.c) */
+void dgemm(int m, int n, int k, const double *A, const double *B, double *C)
+{
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			double s = 0.0;
+			for (int p = 0; p < k; p++)
+				s += A[(long)i * k + p] * B[(long)p * n + j];
+			C[(long)i * n + j] = s;
+		}
+}
