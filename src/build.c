@@ -131,6 +131,7 @@ static int run_cc(const char *const *argv, const char *dir, double timeout, char
 	so.envp = envp;
 	so.writable_dir = dir;
 	so.workdir = dir;
+	so.as_nobody = 1; /* the compiler reads untrusted input */
 	so.stdout_fd = pfd[1];
 	so.stderr_fd = pfd[1];
 	so.as_bytes = 4ULL << 30;
@@ -335,7 +336,13 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 		return util_error("cannot create the build cache %s: %s", path, strerror(errno));
 	if (!mkdtemp(tmpl))
 		return util_error("cannot create a build directory in %s: %s", cache, strerror(errno));
-	chmod(tmpl, 0755); /* the harness reads kernel.so after dropping to nobody */
+	/* The compiler runs as nobody when we are root, and the harness reads kernel.so as
+	 * nobody: the build directory is theirs. */
+	chmod(tmpl, 0755);
+	if (geteuid() == 0 && chown(tmpl, 65534, 65534) != 0) {
+		util_error("cannot hand %s to nobody: %s", tmpl, strerror(errno));
+		goto out;
+	}
 	util_pathf(path, sizeof path, "%s/kernel.c", tmpl);
 	if (util_write_atomic(path, src, len) != 0) {
 		util_error("cannot write %s: %s", path, strerror(errno));

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -153,6 +154,10 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 	if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){o->fsize_bytes, o->fsize_bytes}) != 0)
 		child_fail(errfd, 7);
 
+	if (o->as_nobody && geteuid() == 0 &&
+	    (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+	     setresuid(65534, 65534, 65534) != 0))
+		child_fail(errfd, 7);
 	execve(o->argv[0], (char *const *)o->argv, (char *const *)o->envp);
 	child_fail(errfd, 9);
 }

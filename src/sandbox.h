@@ -12,6 +12,7 @@ struct sandbox_opts {
 	const char *const *envp;   /* the whole environment: nothing is inherited */
 	const char *writable_dir;  /* stays writable (the build dir); everything else read-only */
 	const char *workdir;       /* cwd (default /) */
+	int as_nobody;             /* when root: run as uid/gid 65534 */
 	int fds[SANDBOX_MAX_FDS];  /* placed at 3, 4, ... in order */
 	int nfds;
 	int stdout_fd, stderr_fd;  /* -1: /dev/null */
