@@ -39,9 +39,13 @@ void verify_inputs(struct verify_rng *r, int m, int n, int k, double *A, double 
 /*
  * Freivalds' check, O(mn) after verify_inputs: C x against A (B x), row by row, with the
  * error bound for inputs in [-1, 1]. Cheap enough for every timed call; the kernel never
- * sees x. Returns 0, or -1 with a detail.
+ * sees x. cx holds m doubles of scratch. Returns 0, or -1 with a detail.
  */
 int verify_freivalds(int m, int n, int k, const double *C, const double *x, const double *abx,
-		     char *detail, size_t len);
+		     double *cx, char *detail, size_t len);
+
+/* Threads for verify_inputs and verify_freivalds (default 1; the results do not depend on
+ * it). */
+void verify_set_threads(int n);
 
 #endif

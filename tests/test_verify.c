@@ -54,7 +54,7 @@ static void release(struct bufs *b)
 static int both(int m, int n, int k, struct bufs *b, char *d, size_t dl)
 {
 	int full = verify_full(m, n, k, b->A, b->B, b->C, b->scratch, d, dl);
-	int fv = verify_freivalds(m, n, k, b->C, b->x, b->abx, d, dl);
+	int fv = verify_freivalds(m, n, k, b->C, b->x, b->abx, b->scratch, d, dl);
 	return full == 0 && fv == 0 ? 0 : (full != 0 && fv != 0 ? -1 : -2);
 }
 
@@ -94,7 +94,7 @@ int main(void)
 		ref_dgemm(m, n, k, b.A, b.B, b.C);
 		b.C[(m / 2) * n + n / 2] += 1e-6 * (1 + fabs(b.C[(m / 2) * n + n / 2]));
 		CHECK(verify_full(m, n, k, b.A, b.B, b.C, b.scratch, d, sizeof d) == -1);
-		CHECK(verify_freivalds(m, n, k, b.C, b.x, b.abx, d, sizeof d) == -1);
+		CHECK(verify_freivalds(m, n, k, b.C, b.x, b.abx, b.scratch, d, sizeof d) == -1);
 		ref_dgemm(m, n, k, b.A, b.B, b.C);
 		b.C[0] += 0.25 * k * 1.1e-16 * fabs(b.C[0]);
 		CHECK(verify_full(m, n, k, b.A, b.B, b.C, b.scratch, d, sizeof d) == 0);
@@ -106,7 +106,7 @@ int main(void)
 		b.C[m * n - 1] = INFINITY;
 		CHECK(both(m, n, k, &b, d, sizeof d) == -1);
 		verify_poison(b.C + m * n - 1, 1);
-		CHECK(verify_freivalds(m, n, k, b.C, b.x, b.abx, d, sizeof d) == -1);
+		CHECK(verify_freivalds(m, n, k, b.C, b.x, b.abx, b.scratch, d, sizeof d) == -1);
 		CHECK(strstr(d, "never written") != NULL);
 
 		/* Half the work: odd rows skipped. */
