@@ -202,7 +202,7 @@ static void par_rows(int nrows, void (*fn)(void *arg, int lo, int hi), void *arg
 {
 	int t = verify_nthreads;
 	pthread_t tid[64];
-	struct rows_job job[64];
+	struct rows_job job[64] = {{0}};
 	int started[64] = {0};
 	/* Small matrices are not worth a thread. */
 	if (t > 1 && (long)nrows < 64)
