@@ -2,6 +2,7 @@
 #include "config.h"
 #include "commands.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* A sandboxed program that dies leaves a pipe with no reader: that is an EPIPE to
+	 * handle and a status to report, never a reason for perfrl itself to die. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "measure.h"
 #include "harness_proto.h"
+#include "cgroup.h"
 #include "machine.h"
 #include "sandbox.h"
 #include "stats.h"
@@ -75,6 +76,7 @@ struct session {
 	int wstatus, exited;
 	struct verify_rng rng;
 	double *x;             /* Freivalds: x, B x and A (B x), never shared with the kernel */
+	struct cgroup_box cg;
 };
 
 enum call_result { CALL_OK, CALL_DIED, CALL_TIMEOUT, CALL_FORGED };
@@ -100,7 +102,8 @@ static int make_region(size_t bytes, int seal_inputs, int *fd, double **map)
 	return 0;
 }
 
-static void classify_death(int wstatus, const char *when, struct measurement *m)
+static void classify_death(const struct session *s, int wstatus, const char *when,
+			   struct measurement *m)
 {
 	if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
@@ -111,6 +114,10 @@ static void classify_death(int wstatus, const char *when, struct measurement *m)
 		} else if (sig == SIGXCPU) {
 			m->status = STATUS_TIMEOUT;
 			snprintf(m->detail, sizeof m->detail, "ran past its CPU-time limit %s", when);
+		} else if (sig == SIGKILL && cgroup_oom_killed(&s->cg)) {
+			m->status = STATUS_RUNTIME_ERROR;
+			snprintf(m->detail, sizeof m->detail, "ran out of memory %s (the run's limit)",
+				 when);
 		} else {
 			m->status = STATUS_RUNTIME_ERROR;
 			snprintf(m->detail, sizeof m->detail, "killed by SIG%s %s%s", sigabbrev_np(sig),
@@ -247,6 +254,12 @@ static int start(struct session *s, const char *so_path, const struct measure_op
 			util_error("%s", err);
 			goto out;
 		}
+		/* Before its first command, so before any code of the kernel's runs. Threads
+		 * count as tasks: the cap is generous for OpenMP and stops a thread bomb. */
+		if (cgroup_create(&s->cg, o->mem_bytes, 1024) == 0 && cgroup_attach(&s->cg, s->p.pid) != 0) {
+			util_error("cannot put the harness into its cgroup %s", s->cg.dir[0]);
+			goto out;
+		}
 	}
 	s->cmd = cmdp[1];
 	s->reply = repp[0];
@@ -289,7 +302,7 @@ out:
 	return rc;
 }
 
-static void finish(struct session *s)
+static void finish(struct session *s, struct measurement *m)
 {
 	if (s->p.pid > 0 && !s->exited) {
 		struct harness_cmd q = {HARNESS_QUIT, 0, 0, 0, 0, 0, 0, 0};
@@ -299,6 +312,9 @@ static void finish(struct session *s)
 			sandbox_kill(&s->p, &s->wstatus);
 		s->exited = 1;
 	}
+	reap(s);
+	m->peak_memory = cgroup_peak_memory(&s->cg);
+	cgroup_destroy(&s->cg);
 	if (s->cmd >= 0)
 		close(s->cmd);
 	if (s->reply >= 0)
@@ -341,7 +357,7 @@ static int checked_call(struct session *s, struct shape sh, enum check how, doub
 		return -1;
 	case CALL_DIED:
 		reap(s);
-		classify_death(s->wstatus, when, m);
+		classify_death(s, s->wstatus, when, m);
 		return -1;
 	case CALL_FORGED:
 		m->status = STATUS_REJECTED;
@@ -497,7 +513,7 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	m->start_s = util_now() - t;
 	if (wire_latency(&s, &wire) != 0) {
 		reap(&s);
-		classify_death(s.wstatus, "before its first call", m);
+		classify_death(&s, s.wstatus, "before its first call", m);
 		rc = 0;
 		goto out;
 	}
@@ -530,7 +546,7 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	m->status = STATUS_OK;
 	rc = 0;
 out:
-	finish(&s);
+	finish(&s, m);
 	if (lock >= 0)
 		close(lock);
 	free(scratch);

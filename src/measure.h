@@ -50,6 +50,7 @@ struct measurement {
 	double call_s;       /* inside kernel calls (checks, warm-up and timed) */
 	double input_s;      /* making fresh inputs and poisoning C */
 	double check_s;      /* verifying results */
+	unsigned long long peak_memory; /* bytes the run held at most (0: no cgroup to tell) */
 };
 
 /* The check-only shapes run before the measured ones: odd, tiny, non-square. */

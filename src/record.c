@@ -2,6 +2,8 @@
 #include "config.h"
 #include "record.h"
 #include "sandbox.h"
+#include "cgroup.h"
+#include <string.h>
 #include "util.h"
 
 #include <stdio.h>
@@ -65,6 +67,13 @@ json_t *record_make(const struct record_input *in)
 					      "lock_wait", m->lock_wait_s, "start", m->start_s, "calls",
 					      m->call_s, "inputs", m->input_s, "checks", m->check_s));
 	}
-	json_object_set_new(r, "sandbox", json_string(sandbox_mode()));
+	if (m && m->peak_memory)
+		json_object_set_new(r, "peak_memory_mb", json_real((double)m->peak_memory / (1 << 20)));
+	{
+		char sb[64];
+		snprintf(sb, sizeof sb, "%s%s%s", sandbox_mode(), strcmp(cgroup_kind(), "none") ? "+cgroup-" : "",
+			 strcmp(cgroup_kind(), "none") ? cgroup_kind() : "");
+		json_object_set_new(r, "sandbox", json_string(sb));
+	}
 	return r;
 }

@@ -91,6 +91,7 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 	int step = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_DFL); /* perfrl ignores it; an ignored signal survives exec */
 	/* Its own process group, so that even without a PID namespace one kill() reaches all. */
 	setpgid(0, 0);
 	if (level == MODE_USERNS) {
