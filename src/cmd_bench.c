@@ -234,6 +234,8 @@ static void emit(struct bench *b, json_t *r)
 	}
 }
 
+static int prebuild(struct bench *b, const char *const *texts, int n, int jobs);
+
 /* ---- files -------------------------------------------------------------------------------- */
 
 static int bench_files(struct bench *b, int n, char **files)
@@ -256,6 +258,7 @@ static int bench_files(struct bench *b, int n, char **files)
 		rc = 1;
 		goto out;
 	}
+	(void)prebuild(b, (const char *const *)texts, n, machine_cpus());
 	if (!b->json)
 		table_header();
 	for (int i = 0; i < n; i++) {
@@ -411,20 +414,27 @@ static int load_partial(const char *path, struct sample *s, int n)
 	return reused;
 }
 
-/* Build in parallel (cores x compilers), so that the timed phase is only lookups. */
-static void prebuild(struct bench *b, struct sample *s, int n, int jobs)
+/*
+ * Build in parallel, one compiler per core, so that the timed phase finds every kernel in
+ * the cache. Timing stays sequential and exclusive. texts[i] NULL: nothing to build.
+ * Once it has run, --no-cache has been honoured: the timed phase may use what it built.
+ */
+static int prebuild(struct bench *b, const char *const *texts, int n, int jobs)
 {
-	pid_t *kids = util_xcalloc((size_t)jobs, sizeof *kids);
+	pid_t *kids;
+	if (n < 2 || jobs < 2)
+		return 0; /* nothing to overlap: the build happens on the way to the timing */
+	kids = util_xcalloc((size_t)jobs, sizeof *kids);
+	fflush(NULL);
 	for (int w = 0; w < jobs; w++) {
 		kids[w] = fork();
 		if (kids[w] == 0) {
 			util_quiet = 1;
 			for (int i = w; i < n; i += jobs) {
-				const char *text = json_string_value(json_object_get(s[i].obj, "completion"));
 				char *code = NULL, why[300];
 				const char *x;
 				struct build_result br;
-				if (s[i].result || extract_code(text, strlen(text), &code, &x) != 0)
+				if (!texts[i] || extract_code(texts[i], strlen(texts[i]), &code, &x) != 0)
 					continue;
 				if (policy_check(code, strlen(code), why, sizeof why) == 0)
 					(void)build_kernel(code, strlen(code), &b->build, &br);
@@ -437,6 +447,8 @@ static void prebuild(struct bench *b, struct sample *s, int n, int jobs)
 		if (kids[w] > 0)
 			waitpid(kids[w], NULL, 0);
 	free(kids);
+	b->build.no_cache = 0;
+	return 1;
 }
 
 static int bench_completions(struct bench *b, const char *path, const char *out_pattern,
@@ -475,7 +487,14 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 	rc = 1;
 	if (measure_reference(b) != 0)
 		goto out;
-	prebuild(b, s, n, machine_cpus());
+	{
+		const char **texts = util_xcalloc((size_t)n + 1, sizeof *texts);
+		for (int i = 0; i < n; i++)
+			texts[i] = s[i].result ? NULL
+					       : json_string_value(json_object_get(s[i].obj, "completion"));
+		(void)prebuild(b, texts, n, machine_cpus());
+		free(texts);
+	}
 
 	pf = fopen(partial, "a");
 	if (!pf) {

@@ -48,7 +48,8 @@ json_t *iterlog_record_json(const struct iter_record *r);
 
 /* Append rec (borrowed) as one line of RUN/state/iterations.jsonl: one write(), O_APPEND, then
  * fsync. A record must have "iter" (integer >= 0) and "state"; it is validated as the reader
- * will read it. A torn tail left by a crash is cut off first. 0, or -1 with err set. */
+ * will read it. A torn tail left by a crash is cut off first. One writer per run directory
+ * (the orchestrator); readers may run at any time. 0, or -1 with err set. */
 int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen);
 /* Every iteration's latest record, sorted by iteration: a later line for the same iteration
  * supersedes an earlier one. Unreadable lines (a torn last line after a crash) are skipped
