@@ -3,5 +3,6 @@
 #define PERFRL_COMMANDS_H
 
 int cmd_bench(int argc, char **argv);
+int cmd_acct(int argc, char **argv);
 
 #endif

@@ -120,7 +120,7 @@ static int parse_record(json_t *o, struct iter_record *r, char *err, size_t errl
 		{"coverage", offsetof(struct iter_record, coverage), ITERLOG_UNKNOWN},
 		{"qd_score", offsetof(struct iter_record, qd_score), ITERLOG_UNKNOWN},
 	};
-	long long v;
+	long long v = 0;
 	json_t *iter, *state, *job;
 	int st;
 
@@ -300,7 +300,7 @@ int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen)
 	struct stat st;
 	char *line, *buf;
 	size_t len;
-	off_t size;
+	off_t size = 0;
 	int fd, created, need_nl, rc = -1;
 
 	if (parse_record(rec, &r, why, sizeof why) != 0)

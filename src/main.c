@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"bench", cmd_bench, "build, sandbox, verify and time DGEMM kernels"},
+	{"acct", cmd_acct, "sacct-style report, one row per RL iteration"},
 };
 
 static void usage(FILE *f)
