@@ -1,6 +1,7 @@
 /* acct.c - `perfrl acct`: one row per RL iteration, in sacct's formats (STYLE.md). */
 #include "config.h"
 #include "acct.h"
+#include "conf.h"
 #include "iterlog.h"
 #include "util.h"
 
@@ -543,6 +544,7 @@ static const struct option acct_options[] = {
 int acct_main(int argc, char **argv, FILE *out)
 {
 	struct acct a = {.out = out, .run_dir = NULL, .delim = "|"};
+	char *conf_run_dir = NULL;
 	const char *format = NULL, *env;
 	int c, rc = 0, helpformat = 0;
 
@@ -603,12 +605,18 @@ int acct_main(int argc, char **argv, FILE *out)
 		goto done;
 	}
 	if (a.conf) {
-		/* TODO(config): load a.conf with the config module (src/config.h) and take its
-		 * run_dir; until it lands, -c is refused rather than silently ignored. */
-		rc = usage_error("-c %s: reading the configuration is not supported yet; use "
-				 "--run-dir DIR",
-				 a.conf);
-		goto done;
+		/* The run directory is the configuration's (relative to where perfrl runs, as
+		 * for `perfrl run -c`). */
+		struct perfrl_config cfg;
+		char err[512];
+		if (config_load(a.conf, &cfg, err, sizeof err) != 0) {
+			util_error("%s", err);
+			rc = 1;
+			goto done;
+		}
+		conf_run_dir = util_xstrdup(cfg.run_dir);
+		a.run_dir = conf_run_dir;
+		config_free(&cfg);
 	}
 	a.run_dir_given = a.run_dir != NULL;
 	if (!a.run_dir)
@@ -624,6 +632,7 @@ int acct_main(int argc, char **argv, FILE *out)
 done:
 	free(a.cols);
 	free(a.ranges);
+	free(conf_run_dir);
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 enum config_gpu_command { CONFIG_GPU_BUILTIN, CONFIG_GPU_TRL };
 
 struct config_list {
-	char **v;
+	char **v; /* v[n] is NULL */
 	int n;
 };
 

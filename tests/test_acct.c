@@ -240,12 +240,35 @@ static void test_cli(void)
 	CHECK(rc == 1);
 	CHECK_STR(out, "");
 	free(out);
+	/* -c takes the run directory from the configuration. */
+	{
+		char cpath[PATH_MAX + 32];
+		FILE *f;
+		snprintf(cpath, sizeof cpath, "%s/perfrl.conf", empty);
+		f = fopen(cpath, "w");
+		CHECK(f != NULL);
+		if (f) {
+			fprintf(f, "run_dir = \"%s\";\n", empty);
+			fclose(f);
+		}
+		conf[2] = cpath;
+		out = acct_argv(&rc, 3, conf);
+		CHECK(rc == 0 && strstr(out, "Iter") != NULL);
+		free(out);
+		/* A broken configuration is an error (1), named by file:line on stderr. */
+		f = fopen(cpath, "w");
+		if (f) {
+			fputs("iterations = \"many\";\n", f);
+			fclose(f);
+		}
+		out = acct_argv(&rc, 3, conf);
+		CHECK(rc == 1);
+		CHECK_STR(out, "");
+		free(out);
+		unlink(cpath);
+		conf[2] = "perfrl.conf";
+	}
 	rmdir(empty);
-
-	/* -c waits for the config module: refused, not ignored. */
-	out = acct_argv(&rc, 3, conf);
-	CHECK(rc == 2);
-	free(out);
 	CHECK_ACCT(2, "", "-c", "perfrl.conf"); /* with --run-dir */
 	CHECK_ACCT(2, "", "extra");
 	CHECK_ACCT(2, "", "--no-such-option");
