@@ -37,6 +37,8 @@ static const char bench_usage[] =
 	"  -o, --out FILE          with --completions: results JSONL, written atomically;\n"
 	"                          %t in FILE becomes the shard index\n"
 	"      --shard K/N         take samples K, K+N, K+2N, ... (default: SLURM_PROCID/SLURM_NTASKS)\n"
+	"      --wait SECONDS      with --completions: wait this long for the file to appear\n"
+	"                          (the CPU step starts with the GPU step that writes it)\n"
 	"      --budget SECONDS    timing budget per shape (default 2)\n"
 	"      --timeout SECONDS   limit per call, and per compiler run x6 (default 10)\n"
 	"      --cv PERCENT        stop repeating at this CV (default 1)\n"
@@ -571,7 +573,7 @@ int cmd_bench(int argc, char **argv)
 	enum {
 		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
 		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
-		O_SEED,
+		O_SEED, O_WAIT,
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -594,6 +596,7 @@ int cmd_bench(int argc, char **argv)
 		{"lock", required_argument, NULL, O_LOCK},
 		{"no-lock", no_argument, NULL, O_NOLOCK},
 		{"seed", required_argument, NULL, O_SEED},
+		{"wait", required_argument, NULL, O_WAIT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -601,7 +604,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench b;
 	const char *completions = NULL, *out = NULL, *shard = NULL;
 	int c;
-	double v;
+	double v, wait_s = 0;
 
 	memset(&b, 0, sizeof b);
 	measure_defaults(&b.measure);
@@ -690,6 +693,10 @@ int cmd_bench(int argc, char **argv)
 		case O_SEED:
 			b.measure.seed = strtoull(optarg, NULL, 0);
 			break;
+		case O_WAIT:
+			if (parse_double(optarg, 0, 7 * 86400, &wait_s) != 0)
+				return usage_error("bad --wait '%s' (seconds)", optarg);
+			break;
 		case 'q':
 			util_quiet = 1;
 			break;
@@ -710,6 +717,13 @@ int cmd_bench(int argc, char **argv)
 			return usage_error("%s needs --out FILE", "--completions");
 		if (optind < argc)
 			return usage_error("give files or --completions, not both (%s)", argv[optind]);
+		/* The writer renames the file into place: once it exists, it is whole. */
+		if (access(completions, F_OK) != 0 && wait_s > 0) {
+			double until = util_now() + wait_s;
+			util_info("waiting up to %.0f s for %s", wait_s, completions);
+			while (access(completions, F_OK) != 0 && util_now() < until)
+				usleep(200000);
+		}
 		return bench_completions(&b, completions, out, shard);
 	}
 	if (out || shard)

@@ -4,5 +4,8 @@
 
 int cmd_bench(int argc, char **argv);
 int cmd_acct(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_gpu_step(int argc, char **argv);
 
 #endif

@@ -12,7 +12,10 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"bench", cmd_bench, "build, sandbox, verify and time DGEMM kernels"},
+	{"run", cmd_run, "run the RL loop: one heterogeneous Slurm job per iteration"},
+	{"cancel", cmd_cancel, "stop a run cleanly, keeping what was measured"},
 	{"acct", cmd_acct, "sacct-style report, one row per RL iteration"},
+	{"gpu-step", cmd_gpu_step, "the GPU step of one iteration (run inside its job)"},
 };
 
 static void usage(FILE *f)

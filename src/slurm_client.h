@@ -56,7 +56,9 @@ struct sc_job_spec {
 	                          * ignored (only sbatch reads them): the resources come from comp[] */
 	char *const *env;        /* NULL-terminated "NAME=value" list: the job's whole environment.
 	                          * SLURM_CONF and PATH are added from ours when missing (srun in the
-	                          * script needs them). NULL: just those two. */
+	                          * script needs them); other SLURM_* variables are dropped (those of
+	                          * a job we run in would mislead the new job's sruns). NULL: just
+	                          * SLURM_CONF and PATH. */
 	struct sc_component comp[SC_NCOMP];
 };
 
@@ -66,6 +68,11 @@ struct sc_job_spec {
  * slurmctld (a lost reply): look for the job with sc_find_by_name before submitting again.
  */
 int sc_submit_het(const struct sc_job_spec *spec, uint32_t *het_job_id, char *err, size_t errlen);
+
+/* Submit a plain (not heterogeneous) batch job: spec's script with the resources of
+ * spec->comp[comp] only (a CPU-only follow-up job, say). sc_query reports it with ncomp = 1. */
+int sc_submit_one(const struct sc_job_spec *spec, int comp, uint32_t *job_id, char *err,
+		  size_t errlen);
 
 /* One component's state, as slurm_load_job reports it. */
 struct sc_comp_state {
@@ -85,7 +92,7 @@ struct sc_comp_state {
 	unsigned restart_cnt;    /* requeues so far */
 };
 
-/* The whole het job. */
+/* The whole het job (or plain job: ncomp 1). */
 struct sc_job_state {
 	uint32_t het_job_id;
 	int ncomp;

@@ -1,0 +1,142 @@
+/* gpu_fixed.c - `perfrl gpu-step --fixed`: a stand-in GPU step that answers every prompt
+ * with shipped example kernels, so that the orchestration runs end to end before the real
+ * policies (builtin, trl) exist. It learns nothing. */
+#include "config.h"
+#include "commands.h"
+#include "datadir.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char gpu_usage[] =
+	"usage: perfrl gpu-step --fixed --iter-dir DIR [--group-size G]\n"
+	"\n"
+	"The GPU step of one iteration (het group 0). --fixed answers each prompt in\n"
+	"DIR/prompts.jsonl with G completions drawn from the shipped example kernels and\n"
+	"writes DIR/completions.jsonl atomically. A completions file that already exists is\n"
+	"kept (a requeued job does not generate twice).\n";
+
+/* The kernels it cycles through: a mix of speeds, and (NULL) an answer with no code. */
+static const char *const kernels[] = {
+	"examples/naive.c", "examples/reorder.c", "examples/openmp.c", "examples/simd.c",
+	"examples/blocked.c", NULL,
+};
+
+int cmd_gpu_step(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"fixed", no_argument, NULL, 'f'},
+		{"iter-dir", required_argument, NULL, 'd'},
+		{"group-size", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL;
+	int fixed = 0, group = 4, c, n = 0, rc = 1;
+	char *prompts_path, *out_path, *text = NULL;
+	json_t *texts[sizeof kernels / sizeof *kernels] = {NULL};
+	size_t len, cap = 1 << 16, used = 0;
+	char *buf = NULL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fixed = 1;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'g':
+			group = atoi(optarg);
+			break;
+		case 'h':
+			fputs(gpu_usage, stdout);
+			return 0;
+		default:
+			fputs(gpu_usage, stderr);
+			return 2;
+		}
+	}
+	if (!fixed || !dir || group < 1 || group > 1024) {
+		fputs(gpu_usage, stderr);
+		return 2;
+	}
+	prompts_path = util_xasprintf("%s/prompts.jsonl", dir);
+	out_path = util_xasprintf("%s/completions.jsonl", dir);
+	if (access(out_path, F_OK) == 0) {
+		util_info("gpu-step: %s exists (a requeued job): kept", out_path);
+		rc = 0;
+		goto out;
+	}
+	for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++) {
+		char *src;
+		if (!kernels[k]) {
+			texts[k] = json_string("I would use cache blocking and OpenMP for this.");
+			continue;
+		}
+		src = util_read_file(datadir_path(kernels[k]), 1 << 20, &len);
+		if (!src) {
+			util_error("gpu-step: cannot read %s: %s", datadir_path(kernels[k]), strerror(errno));
+			goto out;
+		}
+		texts[k] = json_sprintf("Here is an implementation.\n\n```c\n%s```\n", src);
+		free(src);
+	}
+	text = util_read_file(prompts_path, 0, &len);
+	if (!text) {
+		util_error("gpu-step: cannot read %s: %s", prompts_path, strerror(errno));
+		goto out;
+	}
+	buf = util_xmalloc(cap);
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *p = json_loads(line, 0, NULL), *pid;
+		if (!p || !(pid = json_object_get(p, "problem_id"))) {
+			util_error("gpu-step: %s: a line without problem_id", prompts_path);
+			json_decref(p);
+			goto out;
+		}
+		for (int g = 0; g < group; g++, n++) {
+			json_t *rec = json_pack("{s:s, s:O, s:O, s:i}", "sample_id", "", "problem_id", pid,
+						"completion", texts[n % (sizeof kernels / sizeof *kernels)],
+						"group_index", g);
+			char sid[64], *line_out;
+			size_t l;
+			snprintf(sid, sizeof sid, "%s/%d", json_string_value(pid) ? json_string_value(pid) : "p", g);
+			json_object_set_new(rec, "sample_id", json_string(sid));
+			if (json_object_get(p, "shape"))
+				json_object_set(rec, "shape", json_object_get(p, "shape"));
+			line_out = json_dumps(rec, JSON_COMPACT);
+			l = strlen(line_out);
+			while (used + l + 2 > cap)
+				buf = realloc(buf, cap *= 2);
+			memcpy(buf + used, line_out, l);
+			used += l;
+			buf[used++] = '\n';
+			free(line_out);
+			json_decref(rec);
+		}
+		json_decref(p);
+	}
+	if (util_write_atomic(out_path, buf, used) != 0) {
+		util_error("gpu-step: cannot write %s: %s", out_path, strerror(errno));
+		goto out;
+	}
+	util_info("gpu-step: wrote %d completions to %s", n, out_path);
+	rc = 0;
+out:
+	for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
+		json_decref(texts[k]);
+	free(buf);
+	free(text);
+	free(prompts_path);
+	free(out_path);
+	return rc;
+}

@@ -1,0 +1,747 @@
+/* orchestrate.c - `perfrl run` and `perfrl cancel`: one heterogeneous Slurm job per RL
+ * iteration, watched through libslurm, resumable from RUN/state at any point. */
+#include "config.h"
+#include "commands.h"
+#include "conf.h"
+#include "datadir.h"
+#include "iterlog.h"
+#include "reward.h"
+#include "slurm_client.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Why it cannot lose or double an iteration: everything an iteration exchanges is a file in
+ * RUN/iter-NNNN written atomically, every step is idempotent (the GPU step keeps an existing
+ * completions file, a bench shard resumes from its journal), and the orchestrator writes its
+ * own progress to RUN/state/iterations.jsonl before and after each job. Killed at any moment,
+ * it finds the iteration's job by id (or by name), reattaches or collects what exists, and
+ * measures only what is still missing, in a follow-up CPU job. A sample's first record wins.
+ */
+
+enum { RUN_DONE = 0, RUN_ERROR = 1, RUN_STOPPED = 3 };
+
+struct orch {
+	struct perfrl_config cfg;
+	char run_dir[PATH_MAX];   /* absolute: the jobs run elsewhere */
+	char state_dir[PATH_MAX];
+	char perfrl[PATH_MAX];    /* this binary, for the jobs' steps */
+	char run_name[128];
+	int lock_fd;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char run_usage[] =
+	"usage: perfrl run -c CONF\n"
+	"\n"
+	"Runs the RL loop of CONF: one heterogeneous Slurm job per iteration (GPU step on het\n"
+	"group 0, perfrl bench on het group 1), watched through libslurm, recorded in\n"
+	"RUN/state/iterations.jsonl (see perfrl acct). Run it again after any interruption: it\n"
+	"resumes where it stopped. SIGTERM or SIGINT: it records where it is and exits (0);\n"
+	"the iteration's job goes on and is picked up on resume.\n";
+
+static const char cancel_usage[] =
+	"usage: perfrl cancel -c CONF\n"
+	"\n"
+	"Stops a run cleanly: cancels the live iteration job, keeps everything measured, records\n"
+	"the iteration as CANCELLED. A running orchestrator does this itself within one poll\n"
+	"interval; without one, perfrl cancel does it.\n";
+
+/* ---- state ------------------------------------------------------------------------------ */
+
+static int paths(struct orch *o, const char *conf)
+{
+	char err[512], cwd[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	if (config_load(conf, &o->cfg, err, sizeof err) != 0)
+		return util_error("%s", err);
+	if (!getcwd(cwd, sizeof cwd))
+		return util_error("getcwd: %s", strerror(errno));
+	if (util_pathf(o->run_dir, sizeof o->run_dir, "%s%s%s", o->cfg.run_dir[0] == '/' ? "" : cwd,
+		       o->cfg.run_dir[0] == '/' ? "" : "/", o->cfg.run_dir) != 0 ||
+	    util_pathf(o->state_dir, sizeof o->state_dir, "%s/state", o->run_dir) != 0)
+		return util_error("run_dir too long");
+	n = readlink("/proc/self/exe", o->perfrl, sizeof o->perfrl - 1);
+	if (n <= 0)
+		return util_error("cannot find this perfrl binary: %s", strerror(errno));
+	o->perfrl[n] = '\0';
+	base = strrchr(o->run_dir, '/');
+	snprintf(o->run_name, sizeof o->run_name, "%.100s", base ? base + 1 : o->run_dir);
+	return 0;
+}
+
+/* One orchestrator per run directory: a lock held as long as it lives (and released by the
+ * kernel when it dies, so a crash never leaves a stale lock behind). */
+static int take_run_lock(struct orch *o)
+{
+	char path[PATH_MAX + 16], pid[32], holder[64] = "";
+	if (util_mkdirs(o->state_dir, 0755) != 0)
+		return util_error("cannot create %s: %s", o->state_dir, strerror(errno));
+	snprintf(path, sizeof path, "%s/lock", o->state_dir);
+	o->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (o->lock_fd < 0)
+		return util_error("cannot open %s: %s", path, strerror(errno));
+	if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t r = pread(o->lock_fd, holder, sizeof holder - 1, 0);
+		holder[r > 0 ? r : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		close(o->lock_fd);
+		o->lock_fd = -1;
+		return util_error("another perfrl run (%s) is using %s; refusing to start a second "
+				  "one (stop it with perfrl cancel)",
+				  holder[0] ? holder : "pid unknown", o->run_dir);
+	}
+	snprintf(pid, sizeof pid, "pid %ld on %s\n", (long)getpid(), util_hostname());
+	if (ftruncate(o->lock_fd, 0) != 0 || pwrite(o->lock_fd, pid, strlen(pid), 0) < 0)
+		return util_error("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int append(struct orch *o, const struct iter_record *r)
+{
+	char err[512];
+	json_t *j = iterlog_record_json(r);
+	int rc = iterlog_append(o->run_dir, j, err, sizeof err);
+	json_decref(j);
+	return rc == 0 ? 0 : util_error("%s", err);
+}
+
+static int cancel_requested(const struct orch *o)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/cancel-requested", o->state_dir);
+	return access(path, F_OK) == 0;
+}
+
+/* ---- the iteration's files -------------------------------------------------------------- */
+
+static int write_prompts(struct orch *o, long iter, const char *dir)
+{
+	char path[PATH_MAX + 32];
+	size_t len;
+	char *contract = util_read_file(datadir_path("templates/dgemm_contract.txt"), 1 << 20, &len);
+	json_t *lines = json_array();
+	char *buf = NULL;
+	size_t used = 0, cap = 1 << 14;
+	int rc = -1, np = o->cfg.gpu_step.prompts_per_iteration;
+
+	if (!contract)
+		return util_error("cannot read %s: %s", datadir_path("templates/dgemm_contract.txt"),
+				  strerror(errno));
+	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
+	if (access(path, F_OK) == 0) {
+		free(contract);
+		json_decref(lines);
+		return 0; /* written before an interruption: the same prompts */
+	}
+	buf = util_xmalloc(cap);
+	/* Until the SQD curriculum lands, the problems are the configured shapes, in turn. */
+	for (int p = 0; p < np; p++) {
+		const char *shape = o->cfg.bench.shapes.v[p % o->cfg.bench.shapes.n];
+		char pid[96], *prompt, *line;
+		size_t l;
+		snprintf(pid, sizeof pid, "it%04ld-p%02d-%s", iter, p, shape);
+		prompt = util_xasprintf("%s\nThe measured shape is m x n x k = %s.\n", contract, shape);
+		line = json_dumps(json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id", pid,
+					    "prompt", prompt, "shape", shape, "permitted", "required",
+					    "stage", 0),
+				  JSON_COMPACT);
+		free(prompt);
+		if (!line)
+			goto out;
+		l = strlen(line);
+		while (used + l + 2 > cap)
+			buf = realloc(buf, cap *= 2);
+		memcpy(buf + used, line, l);
+		used += l;
+		buf[used++] = '\n';
+		free(line);
+	}
+	if (util_write_atomic(path, buf, used) != 0) {
+		util_error("cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	free(contract);
+	json_decref(lines);
+	return rc;
+}
+
+/* Replace every @KEY@ of a template with its value. */
+static char *render(const char *tmpl_rel, const char *const *kv)
+{
+	size_t len;
+	char *t = util_read_file(datadir_path(tmpl_rel), 1 << 20, &len), *out, *q;
+	size_t cap;
+	if (!t) {
+		util_error("cannot read %s: %s", datadir_path(tmpl_rel), strerror(errno));
+		return NULL;
+	}
+	cap = len * 2 + 4096;
+	for (const char *const *p = kv; *p; p += 2)
+		cap += strlen(p[1]) * 8;
+	out = q = util_xmalloc(cap);
+	for (const char *s = t; *s;) {
+		int hit = 0;
+		if (*s == '@')
+			for (const char *const *p = kv; *p; p += 2) {
+				size_t kl = strlen(*p);
+				if (!strncmp(s + 1, *p, kl) && s[1 + kl] == '@') {
+					q = stpcpy(q, p[1]);
+					s += kl + 2;
+					hit = 1;
+					break;
+				}
+			}
+		if (!hit)
+			*q++ = *s++;
+	}
+	*q = '\0';
+	free(t);
+	return out;
+}
+
+static char *bench_args(const struct orch *o)
+{
+	const struct perfrl_config *c = &o->cfg;
+	char peak[64] = "", cc[PATH_MAX + 8] = "";
+	if (c->bench.peak_gflops > 0)
+		snprintf(peak, sizeof peak, "--peak %g", c->bench.peak_gflops);
+	if (c->bench.cc && *c->bench.cc)
+		snprintf(cc, sizeof cc, "--cc '%s'", c->bench.cc);
+	return util_xasprintf("--budget %g --timeout %g --cv %g --reward %s --mem-limit %d %s %s%s%s%s",
+			      c->bench.budget_s, c->bench.timeout_s, c->bench.cv_percent,
+			      reward_mode_name((enum reward_mode)c->bench.reward), c->bench.mem_limit_mb,
+			      peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
+			      c->bench.cflags && *c->bench.cflags ? c->bench.cflags : "",
+			      c->bench.cflags && *c->bench.cflags ? "'" : "");
+}
+
+static void component(const struct orch *o, int gpu, struct sc_component *c)
+{
+	const struct perfrl_config *f = &o->cfg;
+	memset(c, 0, sizeof *c);
+	c->account = f->slurm.account && *f->slurm.account ? f->slurm.account : NULL;
+	c->qos = f->slurm.qos && *f->slurm.qos ? f->slurm.qos : NULL;
+	if (gpu) {
+		c->partition = f->slurm.gpu.partition;
+		c->gres = f->slurm.gpu.gres && *f->slurm.gpu.gres ? f->slurm.gpu.gres : NULL;
+		c->nodes = f->slurm.gpu.nodes;
+		c->ntasks = 1;
+		c->cpus_per_task = f->slurm.gpu.cpus_per_task;
+		c->mem_mb = f->slurm.gpu.mem_mb;
+		c->time_limit_min = f->slurm.gpu.time_limit_min;
+	} else {
+		c->partition = f->slurm.cpu.partition;
+		c->ntasks = f->slurm.cpu.tasks;
+		c->cpus_per_task = f->slurm.cpu.cpus_per_task;
+		c->mem_mb = f->slurm.cpu.mem_mb;
+		c->time_limit_min = f->slurm.cpu.time_limit_min;
+		c->exclusive = f->slurm.cpu.exclusive;
+	}
+}
+
+static void job_name(const struct orch *o, long iter, int retry, char *buf, size_t len)
+{
+	if (retry)
+		snprintf(buf, len, "%s:%s:iter-%04ld:retry-%d", o->cfg.slurm.job_name_prefix, o->run_name,
+			 iter, retry);
+	else
+		snprintf(buf, len, "%s:%s:iter-%04ld", o->cfg.slurm.job_name_prefix, o->run_name, iter);
+}
+
+/*
+ * Submit the iteration's het job (retry 0) or a CPU-only follow-up (retry >= 1). A job of
+ * that name that slurmctld still knows and that has not finished is reattached instead: a
+ * submission whose reply was lost, or an orchestrator killed right after submitting.
+ */
+static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
+{
+	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
+		retry_s[16], wait_s[32], gpu_args[128], tasks_s[16];
+	char *args = bench_args(o), *script, *env[64];
+	struct sc_job_spec spec;
+	uint32_t ids[8];
+	int n, rc;
+
+	job_name(o, iter, retry, name, sizeof name);
+	n = sc_find_by_name(name, ids, 8, err, sizeof err);
+	for (int i = 0; i < n && i < 8; i++) {
+		struct sc_job_state st;
+		if (sc_query(ids[i], &st, err, sizeof err) == SC_OK && !st.finished) {
+			util_info("iteration %ld: reattaching to job %u (%s)", iter, ids[i], name);
+			*job = ids[i];
+			free(args);
+			return 0;
+		}
+	}
+	snprintf(iter_s, sizeof iter_s, "%ld", iter);
+	snprintf(retry_s, sizeof retry_s, "%d", retry);
+	snprintf(tasks_s, sizeof tasks_s, "%d", o->cfg.slurm.cpu.tasks);
+	/* The CPU step waits for the GPU step's output at most as long as the GPU step may run. */
+	snprintf(wait_s, sizeof wait_s, "%d", o->cfg.slurm.gpu.time_limit_min > 0 ? o->cfg.slurm.gpu.time_limit_min * 60 : 86400);
+	snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d", o->cfg.gpu_step.group_size);
+	{
+		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
+				    o->perfrl, "GPU_ARGS", gpu_args, "BENCH_ARGS", args, "WAIT_S", wait_s,
+				    "RETRY", retry_s, "CPU_TASKS", tasks_s, NULL};
+		script = render(retry ? "templates/retry.sbatch.in" : "templates/iteration.sbatch.in", kv);
+	}
+	free(args);
+	if (!script)
+		return -1;
+	snprintf(comment, sizeof comment, "perfrl run=%s iter=%ld%s", o->run_dir, iter,
+		 retry ? " follow-up" : "");
+	snprintf(out, sizeof out, "%s/slurm-%s%%j.out", dir, retry ? "retry-" : "");
+	memset(&spec, 0, sizeof spec);
+	/* The job's whole environment: HOME and perfrl's own settings pass through, and the
+	 * build cache lives in the run directory, shared by every node and iteration. */
+	{
+		extern char **environ;
+		int k = 0;
+		static char cache[PATH_MAX + 32];
+		for (char **e = environ; *e && k < 62; e++)
+			if (!strncmp(*e, "HOME=", 5) || !strncmp(*e, "USER=", 5) ||
+			    !strncmp(*e, "PERFRL_", 7))
+				env[k++] = *e;
+		if (!getenv("PERFRL_CACHE_DIR")) {
+			snprintf(cache, sizeof cache, "PERFRL_CACHE_DIR=%s/cache", o->run_dir);
+			env[k++] = cache;
+		}
+		env[k] = NULL;
+		spec.env = env;
+	}
+	spec.name = name;
+	spec.comment = comment;
+	spec.workdir = dir;
+	spec.std_out = out;
+	spec.script = script;
+	component(o, 1, &spec.comp[0]);
+	component(o, 0, &spec.comp[1]);
+	for (int tries = 0;; tries++) {
+		rc = retry ? sc_submit_one(&spec, 1, job, err, sizeof err)
+			   : sc_submit_het(&spec, job, err, sizeof err);
+		if ((rc != SC_UNREACHABLE && rc != SC_BUSY) || stop_signal || tries > 120)
+			break;
+		util_info("iteration %ld: slurmctld %s (%s); retrying in 5 s", iter, sc_rc_name(rc), err);
+		sleep(5);
+	}
+	free(script);
+	if (rc != SC_OK)
+		return util_error("iteration %ld: submitting %s failed: %s", iter, name, err);
+	util_info("iteration %ld: submitted %s job %u (%s)", iter, retry ? "follow-up" : "het", *job, name);
+	return 0;
+}
+
+/* ---- watching --------------------------------------------------------------------------- */
+
+static enum iter_state state_of(const struct sc_job_state *st)
+{
+	int s = iterlog_state_parse(st->state);
+	if (!strcmp(st->state, "COMPLETING"))
+		return ITER_RUNNING;
+	if (!strcmp(st->state, "OUT_OF_MEMORY") || !strcmp(st->state, "BOOT_FAIL") ||
+	    !strcmp(st->state, "DEADLINE"))
+		return ITER_FAILED;
+	return s < 0 ? ITER_RUNNING : (enum iter_state)s;
+}
+
+/* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
+ * is requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. */
+static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_state *final)
+{
+	char err[512], last[32] = "";
+	int away = 0;
+	for (;;) {
+		struct sc_job_state st;
+		int rc = sc_query(job, &st, err, sizeof err);
+		if (cancel_requested(o)) {
+			sc_cancel(job, err, sizeof err);
+			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
+			*final = ITER_CANCELLED;
+			return 0;
+		}
+		if (stop_signal)
+			return RUN_STOPPED;
+		if (rc == SC_UNREACHABLE || rc == SC_BUSY) {
+			if (!away++)
+				util_info("iteration %ld: slurmctld does not answer (%s); waiting", r->iter, err);
+		} else if (rc == SC_GONE) {
+			/* Ended long enough ago to be purged: what it left on disk decides. */
+			*final = ITER_COMPLETED;
+			return 0;
+		} else if (rc != SC_OK) {
+			return util_error("iteration %ld: job %u: %s", r->iter, job, err), RUN_ERROR;
+		} else {
+			if (away)
+				util_info("iteration %ld: slurmctld is back", r->iter);
+			away = 0;
+			if (strcmp(last, st.state)) {
+				util_info("iteration %ld: job %u %s%s%s", r->iter, job, st.state,
+					  st.comp[0].nodes[0] ? " on " : "", st.comp[0].nodes);
+				snprintf(last, sizeof last, "%s", st.state);
+				if (st.comp[0].start_time && !r->start) {
+					r->start = st.comp[0].start_time;
+					r->state = ITER_RUNNING;
+					append(o, r);
+				}
+			}
+			if (st.finished) {
+				*final = state_of(&st);
+				return 0;
+			}
+		}
+		{
+			struct timespec ts = {o->cfg.slurm.poll_interval_s, 0};
+			nanosleep(&ts, NULL); /* a signal cuts it short */
+		}
+	}
+}
+
+/* ---- collecting ----------------------------------------------------------------------------- */
+
+static int read_jsonl(const char *path, json_t *into_obj_by_id, int first_wins)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len);
+	int n = 0;
+	if (!text)
+		return -1;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *r = json_loads(l, 0, NULL), *id;
+		char *key;
+		if (!r)
+			continue; /* a torn journal line: that sample is measured again */
+		id = json_object_get(r, "sample_id");
+		key = id ? json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		if (key && (!first_wins || !json_object_get(into_obj_by_id, key))) {
+			json_object_set(into_obj_by_id, key, r);
+			n++;
+		}
+		free(key);
+		json_decref(r);
+	}
+	free(text);
+	return n;
+}
+
+/* completions and every result on disk (finished shards, journals of killed ones, follow-ups):
+ * *results gets one record per measured sample, *missing the completions without one. */
+static int collect(const char *dir, json_t **results, json_t **missing, long *ncompl)
+{
+	char path[PATH_MAX + 64];
+	json_t *compl = json_object(), *res = json_object(), *k;
+	const char *key;
+	glob_t g;
+
+	snprintf(path, sizeof path, "%s/completions.jsonl", dir);
+	*ncompl = read_jsonl(path, compl, 1);
+	if (*ncompl < 0) {
+		json_decref(compl);
+		json_decref(res);
+		return -1; /* the GPU step never wrote them */
+	}
+	snprintf(path, sizeof path, "%s/results/*.jsonl*", dir);
+	if (glob(path, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			if (strstr(g.gl_pathv[i], ".tmp.") == NULL)
+				read_jsonl(g.gl_pathv[i], res, 1);
+		globfree(&g);
+	}
+	*results = json_array();
+	*missing = json_array();
+	json_object_foreach(compl, key, k) {
+		json_t *r = json_object_get(res, key);
+		json_array_append(r ? *results : *missing, r ? r : k);
+	}
+	json_decref(compl);
+	json_decref(res);
+	return 0;
+}
+
+static int write_jsonl(const char *path, json_t *arr)
+{
+	size_t i, used = 0, cap = 1 << 14;
+	char *buf = util_xmalloc(cap);
+	json_t *v;
+	int rc;
+	json_array_foreach(arr, i, v) {
+		char *l = json_dumps(v, JSON_COMPACT);
+		size_t n = strlen(l);
+		while (used + n + 2 > cap)
+			buf = realloc(buf, cap *= 2);
+		memcpy(buf + used, l, n);
+		used += n;
+		buf[used++] = '\n';
+		free(l);
+	}
+	rc = util_write_atomic(path, buf, used);
+	free(buf);
+	return rc;
+}
+
+/* ---- one iteration ---------------------------------------------------------------------------- */
+
+static int run_iteration(struct orch *o, struct iter_record *r)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	enum iter_state final = ITER_COMPLETED;
+	json_t *results = NULL, *missing = NULL;
+	uint32_t job = (uint32_t)strtoul(r->job_id, NULL, 10);
+	long ncompl = 0;
+	int rc;
+
+	if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o->run_dir, r->iter) != 0)
+		return util_error("run_dir too long"), RUN_ERROR;
+	snprintf(path, sizeof path, "%s/results", dir);
+	if (util_mkdirs(path, 0755) != 0)
+		return util_error("cannot create %s: %s", path, strerror(errno)), RUN_ERROR;
+	if (write_prompts(o, r->iter, dir) != 0)
+		return RUN_ERROR;
+
+	/* The het job: reattach to the recorded one, or submit (retries 0 means none ran). */
+	if (!job && r->retries == 0) {
+		if (submit(o, r->iter, dir, 0, &job) != 0)
+			return RUN_ERROR;
+		snprintf(r->job_id, sizeof r->job_id, "%u", job);
+		r->state = ITER_PENDING;
+		r->submit = time(NULL);
+		if (append(o, r) != 0)
+			return RUN_ERROR;
+	}
+	for (;;) {
+		if (job && (rc = watch(o, job, r, &final)) != 0)
+			return rc; /* stopped (recorded as it is) or an error */
+		if (collect(dir, &results, &missing, &ncompl) != 0) {
+			/* No completions: the GPU step failed. Nothing was measured; the iteration
+			 * is recorded as it ended and the run goes on. */
+			util_error("iteration %ld: the GPU step wrote no completions (job %s %s)", r->iter,
+				   r->job_id, iterlog_state_name(final));
+			r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
+			r->end = time(NULL);
+			return append(o, r) ? RUN_ERROR : RUN_DONE;
+		}
+		if (json_array_size(missing) == 0 || final == ITER_CANCELLED ||
+		    r->retries >= o->cfg.slurm.retry_max || stop_signal)
+			break;
+		/* Some samples were not measured (a node died, a component was cancelled, the job
+		 * ran out of time): measure exactly those, in a follow-up CPU job. */
+		r->retries++;
+		util_info("iteration %ld: %zu of %ld samples unmeasured after job %u (%s); follow-up %d",
+			  r->iter, json_array_size(missing), ncompl, job, iterlog_state_name(final),
+			  r->retries);
+		snprintf(path, sizeof path, "%s/retry-%d.jsonl", dir, r->retries);
+		if (access(path, F_OK) != 0 && write_jsonl(path, missing) != 0)
+			return util_error("cannot write %s: %s", path, strerror(errno)), RUN_ERROR;
+		json_decref(results);
+		json_decref(missing);
+		results = missing = NULL;
+		if (submit(o, r->iter, dir, r->retries, &job) != 0)
+			return RUN_ERROR;
+		r->state = ITER_RUNNING;
+		if (append(o, r) != 0)
+			return RUN_ERROR;
+	}
+	iterlog_summarise(results, r);
+	r->end = time(NULL);
+	if (final == ITER_CANCELLED)
+		r->state = ITER_CANCELLED;
+	else if (json_array_size(missing) == 0)
+		r->state = ITER_COMPLETED;
+	else
+		r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
+	util_info("iteration %ld: %s, %ld samples measured, %zu unmeasured, %ld ok, best %.2f GFLOPS",
+		  r->iter, iterlog_state_name(r->state), r->samples, json_array_size(missing), r->ok,
+		  r->best_gflops > 0 ? r->best_gflops : 0.0);
+	rc = append(o, r) ? RUN_ERROR : RUN_DONE;
+	json_decref(results);
+	json_decref(missing);
+	return rc;
+}
+
+/* ---- commands ----------------------------------------------------------------------------- */
+
+static const char *conf_arg(int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (c == 'c')
+			conf = optarg;
+		else if (c == 'h') {
+			fputs(usage, stdout);
+			exit(0);
+		} else {
+			fputs(usage, stderr);
+			exit(2);
+		}
+	}
+	if (!conf || optind < argc) {
+		fputs(usage, stderr);
+		exit(2);
+	}
+	return conf;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *conf = conf_arg(argc, argv, run_usage);
+	struct orch o;
+	struct iter_record *recs = NULL, cur;
+	size_t n = 0;
+	char err[512], path[PATH_MAX + 32];
+	long next = 1;
+	int rc = RUN_ERROR;
+
+	memset(&o, 0, sizeof o);
+	o.lock_fd = -1;
+	if (paths(&o, conf) != 0)
+		return 2;
+	if (take_run_lock(&o) != 0)
+		goto out;
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
+	if (unlink(path) == 0)
+		util_info("perfrl run: an earlier cancel request is cleared; resuming");
+	if (sc_ping(err, sizeof err) != SC_OK)
+		util_info("perfrl run: slurmctld does not answer yet (%s); waiting for it", err);
+	if (iterlog_load(o.run_dir, &recs, &n, err, sizeof err) != 0) {
+		util_error("%s", err);
+		goto out;
+	}
+	/* Resume: an unfinished iteration is taken up where it was, else the next one. */
+	iterlog_record_init(&cur, 1);
+	if (n) {
+		struct iter_record *last = &recs[n - 1];
+		if (last->state == ITER_PENDING || last->state == ITER_RUNNING ||
+		    last->state == ITER_REQUEUED) {
+			cur = *last;
+			util_info("perfrl run: resuming iteration %ld (job %s)", cur.iter, cur.job_id);
+		} else {
+			next = last->iter + 1;
+			iterlog_record_init(&cur, next);
+		}
+	}
+	util_info("perfrl run: %s, iterations %ld..%d, run directory %s", conf, cur.iter,
+		  o.cfg.iterations, o.run_dir);
+	rc = RUN_DONE;
+	while (cur.iter <= o.cfg.iterations) {
+		rc = run_iteration(&o, &cur);
+		if (rc != RUN_DONE)
+			break;
+		if (cur.state == ITER_CANCELLED || cancel_requested(&o)) {
+			util_info("perfrl run: cancelled after iteration %ld", cur.iter);
+			unlink(path);
+			break;
+		}
+		iterlog_record_init(&cur, cur.iter + 1);
+	}
+	if (rc == RUN_STOPPED) {
+		util_info("perfrl run: stopped by SIG%s during iteration %ld; its job goes on and "
+			  "`perfrl run -c %s` resumes it",
+			  sigabbrev_np(stop_signal), cur.iter, conf);
+		rc = RUN_DONE;
+	}
+out:
+	iterlog_free(recs);
+	if (o.lock_fd >= 0)
+		close(o.lock_fd);
+	config_free(&o.cfg);
+	return rc;
+}
+
+int cmd_cancel(int argc, char **argv)
+{
+	const char *conf = conf_arg(argc, argv, cancel_usage);
+	struct orch o;
+	struct iter_record *recs = NULL;
+	size_t n = 0;
+	char err[512], path[PATH_MAX + 32];
+	int rc = 1;
+
+	memset(&o, 0, sizeof o);
+	o.lock_fd = -1;
+	if (paths(&o, conf) != 0)
+		return 2;
+	if (util_mkdirs(o.state_dir, 0755) != 0) {
+		util_error("cannot create %s: %s", o.state_dir, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
+	if (util_write_atomic(path, "cancel\n", 7) != 0) {
+		util_error("cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* A live orchestrator sees the request at its next poll and does the rest itself. */
+	if (take_run_lock(&o) != 0) {
+		util_info("perfrl cancel: the running orchestrator will cancel its job and stop");
+		rc = 0;
+		goto out;
+	}
+	if (iterlog_load(o.run_dir, &recs, &n, err, sizeof err) != 0) {
+		util_error("%s", err);
+		goto out;
+	}
+	if (n && (recs[n - 1].state == ITER_PENDING || recs[n - 1].state == ITER_RUNNING ||
+		  recs[n - 1].state == ITER_REQUEUED)) {
+		struct iter_record r = recs[n - 1];
+		uint32_t job = (uint32_t)strtoul(r.job_id, NULL, 10);
+		char name[256];
+		uint32_t ids[8];
+		int k;
+		if (job)
+			sc_cancel(job, err, sizeof err);
+		for (int retry = 1; retry <= r.retries; retry++) {
+			job_name(&o, r.iter, retry, name, sizeof name);
+			k = sc_find_by_name(name, ids, 8, err, sizeof err);
+			for (int i = 0; i < k && i < 8; i++)
+				sc_cancel(ids[i], err, sizeof err);
+		}
+		r.state = ITER_CANCELLED;
+		r.end = time(NULL);
+		if (append(&o, &r) == 0)
+			util_info("perfrl cancel: iteration %ld (job %s) cancelled; what it measured is kept",
+				  r.iter, r.job_id);
+	} else {
+		util_info("perfrl cancel: no live iteration in %s", o.run_dir);
+	}
+	unlink(path);
+	rc = 0;
+out:
+	iterlog_free(recs);
+	if (o.lock_fd >= 0)
+		close(o.lock_fd);
+	config_free(&o.cfg);
+	return rc;
+}
