@@ -411,6 +411,11 @@ static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_
 				}
 			}
 			if (st.finished) {
+				/* A job can start and end between two polls: its own times count. */
+				if (!r->start)
+					r->start = st.comp[0].start_time;
+				if (st.comp[0].end_time)
+					r->end = st.comp[0].end_time;
 				*final = state_of(&st);
 				return 0;
 			}
@@ -567,7 +572,8 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			return RUN_ERROR;
 	}
 	iterlog_summarise(results, r);
-	r->end = time(NULL);
+	if (!r->end || r->retries)
+		r->end = time(NULL); /* follow-ups end the iteration later than its job */
 	if (final == ITER_CANCELLED)
 		r->state = ITER_CANCELLED;
 	else if (json_array_size(missing) == 0)

@@ -301,6 +301,10 @@ static int fill_desc(job_desc_msg_t *d, const struct sc_job_spec *spec, const st
 	d->alloc_sid = (uint32_t)getsid(0);
 	d->user_id = getuid();
 	d->group_id = getgid();
+	/* Not requeued by Slurm: after a node failure a requeued job waits minutes (BeginTime)
+	 * and reruns everything; the orchestrator instead measures only what is missing, in a
+	 * follow-up job, at once. */
+	d->requeue = 0;
 	d->environment = env;
 	d->env_size = env_n;
 	d->partition = (char *)c->partition;

@@ -63,6 +63,8 @@ struct sc_job_spec {
 };
 
 /*
+ * Jobs are submitted with requeue off (sbatch --no-requeue): perfrl recovers from a failed
+ * node itself, faster and without measuring anything twice.
  * Submit the het job with slurm_submit_batch_het_job; *het_job_id gets the leader's id
  * (component k is job het_job_id + k). On SC_UNREACHABLE the request may still have reached
  * slurmctld (a lost reply): look for the job with sc_find_by_name before submitting again.
