@@ -24,7 +24,7 @@ static const char acct_usage[] =
 	"\n"
 	"One row per RL iteration from RUN/state/iterations.jsonl, in sacct's formats.\n"
 	"\n"
-	"  -c, --config FILE      the run directory of this configuration (not yet: use --run-dir)\n"
+	"  -c, --config FILE      the run directory of this configuration (perfrl.conf(5))\n"
 	"      --run-dir DIR      the run directory (default: run)\n"
 	"  -o, --format LIST      fields, each Name[%WIDTH] (WIDTH > 0 right-justifies, < 0\n"
 	"                         left-justifies); names match by unique prefix, any case\n"

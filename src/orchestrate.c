@@ -94,7 +94,14 @@ static int paths(struct orch *o, const char *conf)
 
 /* One orchestrator per run directory: a lock held as long as it lives (and released by the
  * kernel when it dies, so a crash never leaves a stale lock behind). */
+static int take_run_lock_q(struct orch *o, int quiet, char *holder_out, size_t holder_len);
+
 static int take_run_lock(struct orch *o)
+{
+	return take_run_lock_q(o, 0, NULL, 0);
+}
+
+static int take_run_lock_q(struct orch *o, int quiet, char *holder_out, size_t holder_len)
 {
 	char path[PATH_MAX + 16], pid[32], holder[64] = "";
 	if (util_mkdirs(o->state_dir, 0755) != 0)
@@ -109,6 +116,10 @@ static int take_run_lock(struct orch *o)
 		holder[strcspn(holder, "\n")] = '\0';
 		close(o->lock_fd);
 		o->lock_fd = -1;
+		if (holder_out)
+			snprintf(holder_out, holder_len, "%s", holder[0] ? holder : "pid unknown");
+		if (quiet)
+			return -1;
 		return util_error("another perfrl run (%s) is using %s; refusing to start a second "
 				  "one (stop it with perfrl cancel)",
 				  holder[0] ? holder : "pid unknown", o->run_dir);
@@ -370,6 +381,24 @@ static enum iter_state state_of(const struct sc_job_state *st)
 	return s < 0 ? ITER_RUNNING : (enum iter_state)s;
 }
 
+/* After a cancel: until slurmctld says the job is over (its tasks are dead, nothing more is
+ * written), at most limit_s seconds. */
+static void wait_ended(uint32_t job, int limit_s)
+{
+	char err[512];
+	time_t until = time(NULL) + limit_s;
+	for (;;) {
+		struct sc_job_state st;
+		int rc = sc_query(job, &st, err, sizeof err);
+		if (rc == SC_GONE || (rc == SC_OK && st.finished) || time(NULL) >= until)
+			return;
+		{
+			struct timespec ts = {0, 200 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 /* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
  * is requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. */
 static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_state *final)
@@ -382,6 +411,7 @@ static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_
 		if (cancel_requested(o)) {
 			sc_cancel(job, err, sizeof err);
 			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
+			wait_ended(job, 60);
 			*final = ITER_CANCELLED;
 			return 0;
 		}
@@ -537,6 +567,28 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		r->submit = time(NULL);
 		if (append(o, r) != 0)
 			return RUN_ERROR;
+	}
+	/* Resumed while follow-up N ran (the record says retries N): that job, not the long-gone
+	 * het job, is the one to watch. Otherwise follow-up N+1 would measure beside it. */
+	if (r->retries > 0) {
+		char name[256], err[512];
+		uint32_t ids[8];
+		int k;
+		job_name(o, r->iter, r->retries, name, sizeof name);
+		while ((k = sc_find_by_name(name, ids, 8, err, sizeof err)) == SC_UNREACHABLE ||
+		       k == SC_BUSY) {
+			if (stop_signal)
+				return RUN_STOPPED;
+			sleep((unsigned)o->cfg.slurm.poll_interval_s);
+		}
+		if (k < 0)
+			return util_error("iteration %ld: %s", r->iter, err), RUN_ERROR;
+		if (k > 0) {
+			job = ids[0]; /* the newest of that name; watch() copes with a finished one */
+			util_info("iteration %ld: follow-up %d is job %u", r->iter, r->retries, job);
+		} else {
+			job = 0; /* purged: it ended long ago, what it measured is on disk */
+		}
 	}
 	for (;;) {
 		if (job && (rc = watch(o, job, r, &final)) != 0)
@@ -710,10 +762,16 @@ int cmd_cancel(int argc, char **argv)
 		goto out;
 	}
 	/* A live orchestrator sees the request at its next poll and does the rest itself. */
-	if (take_run_lock(&o) != 0) {
-		util_info("perfrl cancel: the running orchestrator will cancel its job and stop");
-		rc = 0;
-		goto out;
+	{
+		char holder[64] = "";
+		if (take_run_lock_q(&o, 1, holder, sizeof holder) != 0) {
+			if (o.lock_fd < 0 && holder[0]) {
+				util_info("perfrl cancel: the running orchestrator (%s) will cancel its job and stop",
+					  holder);
+				rc = 0;
+			}
+			goto out;
+		}
 	}
 	if (iterlog_load(o.run_dir, &recs, &n, err, sizeof err) != 0) {
 		util_error("%s", err);
@@ -726,13 +784,27 @@ int cmd_cancel(int argc, char **argv)
 		char name[256];
 		uint32_t ids[8];
 		int k;
-		if (job)
+		char dir[PATH_MAX];
+		json_t *results = NULL, *missing = NULL;
+		long ncompl = 0;
+		if (job) {
 			sc_cancel(job, err, sizeof err);
+			wait_ended(job, 60);
+		}
 		for (int retry = 1; retry <= r.retries; retry++) {
 			job_name(&o, r.iter, retry, name, sizeof name);
 			k = sc_find_by_name(name, ids, 8, err, sizeof err);
-			for (int i = 0; i < k && i < 8; i++)
+			for (int i = 0; i < k && i < 8; i++) {
 				sc_cancel(ids[i], err, sizeof err);
+				wait_ended(ids[i], 60);
+			}
+		}
+		/* What it measured is kept, and counted, as the orchestrator would. */
+		if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o.run_dir, r.iter) == 0 &&
+		    collect(dir, &results, &missing, &ncompl) == 0) {
+			iterlog_summarise(results, &r);
+			json_decref(results);
+			json_decref(missing);
 		}
 		r.state = ITER_CANCELLED;
 		r.end = time(NULL);

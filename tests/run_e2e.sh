@@ -1,0 +1,92 @@
+#!/bin/bash
+# run_e2e.sh - `perfrl run` end to end on the local Slurm cluster: three iterations, each one
+# heterogeneous job (GPU step + two benchmark tasks); every completion measured exactly once and
+# recorded as the shards wrote it; `perfrl acct` in its fixed-width and parsable forms; a second
+# `perfrl run` on the finished run does nothing; the jobs carry perfrl's names while they run.
+# Exit: 0 all passed, 1 a failure, 77 (skip) when no cluster is up and we are not root.
+set -eu
+. "$(cd "$(dirname "$0")" && pwd)/run_common.sh"
+
+conf=$(write_conf e2e iterations=3)
+run=$(run_dir_of "$conf")
+log=$WORK/e2e-run.log
+
+# ---- the run, watching squeue for the iteration jobs' names and comments
+t0=$(date +%s.%N)
+start_run "$conf" "$log"
+pid=$RUN_PID
+: >"$WORK/seen"
+deadline=$((SECONDS + 150))
+while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+	squeue -h -o '%i|%j|%k' 2>/dev/null | grep -F "run=$run " >>"$WORK/seen" || true
+	sleep 0.2
+done
+wait_exit "$pid" 1
+t_run=$(elapsed "$t0")
+echo "# perfrl run: 3 iterations in $t_run s (exit $WAIT_RC)"
+sed 's/^/#   /' "$log"
+check "perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+check "log: iteration 3 COMPLETED" grep -q '^iteration 3: COMPLETED' "$log"
+check_run "$conf" 3
+check "iteration records: Retries 0 (got $(acct_field "$conf" 1 Retries) $(acct_field "$conf" 2 Retries) $(acct_field "$conf" 3 Retries))" \
+	test "$(acct_field "$conf" 1 Retries)$(acct_field "$conf" 2 Retries)$(acct_field "$conf" 3 Retries)" = 000
+ids=$("$PERFRL" acct -c "$conf" -P -n --format=JobID | sort -u | wc -l)
+check "three distinct job ids ($ids)" test "$ids" = 3
+
+# The names seen while the jobs ran: PREFIX:RUN:iter-NNNN, comment "perfrl run=RUN iter=N".
+names=$(cut -d'|' -f2 "$WORK/seen" | sort -u | tr '\n' ' ')
+echo "# job names seen in squeue: ${names:-none}"
+if [ -s "$WORK/seen" ]; then
+	check "squeue names are perfrl-test:e2e-run:iter-NNNN" \
+		test -z "$(cut -d'|' -f2 "$WORK/seen" | grep -Ev '^perfrl-test:e2e-run:iter-000[1-3]$' || true)"
+	check "squeue comments are 'perfrl run=$run iter=N'" \
+		test -z "$(cut -d'|' -f3 "$WORK/seen" | grep -Ev "^perfrl run=$run iter=[1-3]\$" || true)"
+else
+	echo "# (no job seen in squeue: too quick to catch; name check skipped)"
+fi
+
+# ---- perfrl acct, fixed width
+"$PERFRL" acct -c "$conf" >"$WORK/acct.txt" 2>"$WORK/acct.err" || not_ok "perfrl acct exits 0"
+sed 's/^/#   /' "$WORK/acct.txt"
+hdr=$(sed -n 1p "$WORK/acct.txt" | tr -s ' ' | sed 's/^ //; s/ $//')
+check "acct header is the default format ($hdr)" \
+	test "$hdr" = "Iter JobID State Stage Elapsed Samples OK BestGFLOPS MeanReward"
+check "acct second line is the dashes" grep -Eq '^(-+ )+$' <(sed -n 2p "$WORK/acct.txt")
+check "acct: 2 header lines + 3 rows" test "$(wc -l <"$WORK/acct.txt")" = 5
+check "acct: every line as wide as the dashes" \
+	test "$(awk '{ print length($0) }' "$WORK/acct.txt" | sort -u | wc -l)" = 1
+check "acct: rows 1..3 COMPLETED in the fixed-width form" \
+	test "$(awk 'NR > 2 { print $1, $3 }' "$WORK/acct.txt" | tr '\n' ' ')" = "1 COMPLETED 2 COMPLETED 3 COMPLETED "
+check "acct: nothing on stderr" test ! -s "$WORK/acct.err"
+
+# ---- perfrl acct -P / -p
+"$PERFRL" acct -c "$conf" -P --format=Iter,JobID,State,Elapsed,Samples,OKCount,Retries >"$WORK/acctP.txt"
+sed 's/^/#   /' "$WORK/acctP.txt"
+check "acct -P header" test "$(sed -n 1p "$WORK/acctP.txt")" = "Iter|JobID|State|Elapsed|Samples|OKCount|Retries"
+check "acct -P: 7 fields on every line, no trailing delimiter" \
+	test "$(awk -F'|' 'NF != 7 || /\|$/ { bad++ } END { print bad + 0 }' "$WORK/acctP.txt")" = 0
+check "acct -P: 4 lines" test "$(wc -l <"$WORK/acctP.txt")" = 4
+check "acct -P: Elapsed is HH:MM:SS" \
+	test "$(awk -F'|' 'NR > 1 && $4 !~ /^[0-9][0-9]:[0-5][0-9]:[0-5][0-9]$/' "$WORK/acctP.txt" | wc -l)" = 0
+check "acct -p: a trailing delimiter" \
+	test "$("$PERFRL" acct -c "$conf" -p -n --format=Iter,State | tr '\n' ' ')" = "1|COMPLETED| 2|COMPLETED| 3|COMPLETED| "
+check "acct -s CD --iterations 2-3" \
+	test "$("$PERFRL" acct -c "$conf" -P -n -s CD --iterations 2-3 --format=Iter | tr '\n' ' ')" = "2 3 "
+
+# ---- a second perfrl run on the finished run: nothing to do
+lines_before=$(wc -l <"$run/state/iterations.jsonl")
+jobs_before=$(ls "$run"/iter-*/slurm-*.out 2>/dev/null | wc -l)
+t1=$(date +%s.%N)
+start_run "$conf" "$WORK/again.log"
+wait_exit "$RUN_PID" 30
+t_again=$(elapsed "$t1")
+echo "# perfrl run on the finished run: $t_again s (exit $WAIT_RC)"
+sed 's/^/#   /' "$WORK/again.log"
+check "perfrl run on a finished run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+check "... within 10 s ($t_again s)" awk -v t="$t_again" 'BEGIN { exit !(t < 10) }'
+check "... records nothing" test "$(wc -l <"$run/state/iterations.jsonl")" = "$lines_before"
+check "... submits nothing" test "$(ls "$run"/iter-*/slurm-*.out 2>/dev/null | wc -l)" = "$jobs_before"
+check "... and makes no iteration 4" test ! -e "$run/iter-0004"
+
+echo "# timings: run ${t_run} s, no-op rerun ${t_again} s"
+finish
