@@ -175,10 +175,13 @@ static int write_prompts(struct orch *o, long iter, const char *dir)
 		size_t l;
 		snprintf(pid, sizeof pid, "it%04ld-p%02d-%s", iter, p, shape);
 		prompt = util_xasprintf("%s\nThe measured shape is m x n x k = %s.\n", contract, shape);
-		line = json_dumps(json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id", pid,
-					    "prompt", prompt, "shape", shape, "permitted", "required",
-					    "stage", 0),
-				  JSON_COMPACT);
+		{
+			json_t *rec = json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id", pid,
+						"prompt", prompt, "shape", shape, "permitted",
+						"required", "stage", 0);
+			line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+			json_decref(rec);
+		}
 		free(prompt);
 		if (!line)
 			goto out;
