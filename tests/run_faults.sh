@@ -152,5 +152,43 @@ else
 fi
 timing follow-up-kill "$(elapsed "$t0")"
 
+# ---- e. the CPU node's slurmd is killed
+echo "# e. the slurmd of the CPU tasks' node is killed while they measure"
+conf=$(write_conf slurmd-kill "${medium[@]}")
+run=$(run_dir_of "$conf")
+log=$WORK/slurmd-kill.log
+t0=$(date +%s.%N)
+start_run "$conf" "$log"
+if job=$(wait_iter "$conf" 1 RUNNING 60) && wait_records "$run/iter-0001" 1 60; then
+	nodes=$(node_of_component "$job" 1)
+	node=$(scontrol show hostnames "$nodes" 2>/dev/null | head -1)
+	echo "# job $job: CPU component on $nodes; killing the slurmd of $node"
+	if [ -n "$node" ]; then
+		on_exit "restore_node $node"
+		# slurmstepd outlives its slurmd: the tasks go on, and slurmctld notices the node
+		# only at SlurmdTimeout. Whatever the job's end, every sample is measured once.
+		check "local-cluster kill-node $node" "$LC" kill-node "$node"
+		wait_exit "$RUN_PID" 200
+		show "$log"
+		check "perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+		check_run "$conf" 1
+		"$LC" restart-node "$node" >/dev/null 2>&1 8>&- || true
+		restore_node "$node"
+		deadline=$((SECONDS + 90))
+		until sinfo -h -n "$node" -o '%T' 2>/dev/null | grep -qx idle || [ "$SECONDS" -ge "$deadline" ]; do
+			sleep 0.5
+		done
+		check "$node is back after restart-node (idle: $(sinfo -h -n "$node" -o '%T' 2>/dev/null))" \
+			test "$(sinfo -h -n "$node" -o '%T' 2>/dev/null)" = idle
+	else
+		show "$log"
+		not_ok "found the CPU component's node (scontrol show job $job)"
+	fi
+else
+	show "$log"
+	not_ok "iteration 1 never ran with a measured sample"
+fi
+timing slurmd-kill "$(elapsed "$t0")"
+
 echo "# timings:$timings"
 finish
