@@ -3,6 +3,7 @@
 #include "build.h"
 #include "commands.h"
 #include "extract.h"
+#include "jsonl.h"
 #include "machine.h"
 #include "measure.h"
 #include "policy.h"
@@ -535,24 +536,15 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 	}
 	fclose(pf);
 	{
-		size_t cap = 4096, len = 0;
-		char *buf = util_xmalloc(cap);
-		for (int i = 0; i < n; i++) {
-			char *line = json_dumps(s[i].result, JSON_COMPACT);
-			size_t l = strlen(line);
-			while (len + l + 2 > cap)
-				buf = realloc(buf, cap *= 2);
-			memcpy(buf + len, line, l);
-			len += l;
-			buf[len++] = '\n';
-			free(line);
-		}
-		if (util_write_atomic(out, buf, len) != 0) {
+		json_t *all = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append(all, s[i].result);
+		if (jsonl_write(out, all) != 0) {
 			util_error("cannot write %s: %s", out, strerror(errno));
-			free(buf);
+			json_decref(all);
 			goto out;
 		}
-		free(buf);
+		json_decref(all);
 	}
 	unlink(partial);
 	util_info("wrote %d records to %s", n, out);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "commands.h"
 #include "datadir.h"
+#include "jsonl.h"
 #include "util.h"
 
 #include <errno.h>
@@ -41,9 +42,8 @@ int cmd_gpu_step(int argc, char **argv)
 	const char *dir = NULL;
 	int fixed = 0, group = 4, c, n = 0, rc = 1;
 	char *prompts_path, *out_path, *text = NULL;
-	json_t *texts[sizeof kernels / sizeof *kernels] = {NULL};
-	size_t len, cap = 1 << 16, used = 0;
-	char *buf = NULL;
+	json_t *texts[sizeof kernels / sizeof *kernels] = {NULL}, *out = NULL;
+	size_t len;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -95,7 +95,7 @@ int cmd_gpu_step(int argc, char **argv)
 		util_error("gpu-step: cannot read %s: %s", prompts_path, strerror(errno));
 		goto out;
 	}
-	buf = util_xmalloc(cap);
+	out = json_array();
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_t *p = json_loads(line, 0, NULL), *pid;
 		if (!p || !(pid = json_object_get(p, "problem_id"))) {
@@ -104,28 +104,19 @@ int cmd_gpu_step(int argc, char **argv)
 			goto out;
 		}
 		for (int g = 0; g < group; g++, n++) {
-			json_t *rec = json_pack("{s:s, s:O, s:O, s:i}", "sample_id", "", "problem_id", pid,
-						"completion", texts[n % (sizeof kernels / sizeof *kernels)],
-						"group_index", g);
-			char sid[64], *line_out;
-			size_t l;
+			char sid[64];
+			json_t *rec;
 			snprintf(sid, sizeof sid, "%s/%d", json_string_value(pid) ? json_string_value(pid) : "p", g);
-			json_object_set_new(rec, "sample_id", json_string(sid));
+			rec = json_pack("{s:s, s:O, s:O, s:i}", "sample_id", sid, "problem_id", pid,
+					"completion", texts[n % (sizeof kernels / sizeof *kernels)],
+					"group_index", g);
 			if (json_object_get(p, "shape"))
 				json_object_set(rec, "shape", json_object_get(p, "shape"));
-			line_out = json_dumps(rec, JSON_COMPACT);
-			l = strlen(line_out);
-			while (used + l + 2 > cap)
-				buf = realloc(buf, cap *= 2);
-			memcpy(buf + used, line_out, l);
-			used += l;
-			buf[used++] = '\n';
-			free(line_out);
-			json_decref(rec);
+			json_array_append_new(out, rec);
 		}
 		json_decref(p);
 	}
-	if (util_write_atomic(out_path, buf, used) != 0) {
+	if (jsonl_write(out_path, out) != 0) {
 		util_error("gpu-step: cannot write %s: %s", out_path, strerror(errno));
 		goto out;
 	}
@@ -134,7 +125,7 @@ int cmd_gpu_step(int argc, char **argv)
 out:
 	for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
 		json_decref(texts[k]);
-	free(buf);
+	json_decref(out);
 	free(text);
 	free(prompts_path);
 	free(out_path);

@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "datadir.h"
 #include "iterlog.h"
+#include "jsonl.h"
 #include "reward.h"
 #include "slurm_client.h"
 #include "util.h"
@@ -152,56 +153,33 @@ static int write_prompts(struct orch *o, long iter, const char *dir)
 {
 	char path[PATH_MAX + 32];
 	size_t len;
-	char *contract = util_read_file(datadir_path("templates/dgemm_contract.txt"), 1 << 20, &len);
-	json_t *lines = json_array();
-	char *buf = NULL;
-	size_t used = 0, cap = 1 << 14;
-	int rc = -1, np = o->cfg.gpu_step.prompts_per_iteration;
+	char *contract;
+	json_t *lines;
+	int rc = 0, np = o->cfg.gpu_step.prompts_per_iteration;
 
+	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
+	if (access(path, F_OK) == 0)
+		return 0; /* written before an interruption: the same prompts */
+	contract = util_read_file(datadir_path("templates/dgemm_contract.txt"), 1 << 20, &len);
 	if (!contract)
 		return util_error("cannot read %s: %s", datadir_path("templates/dgemm_contract.txt"),
 				  strerror(errno));
-	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
-	if (access(path, F_OK) == 0) {
-		free(contract);
-		json_decref(lines);
-		return 0; /* written before an interruption: the same prompts */
-	}
-	buf = util_xmalloc(cap);
+	lines = json_array();
 	/* Until the SQD curriculum lands, the problems are the configured shapes, in turn. */
 	for (int p = 0; p < np; p++) {
 		const char *shape = o->cfg.bench.shapes.v[p % o->cfg.bench.shapes.n];
-		char pid[96], *prompt, *line;
-		size_t l;
+		char pid[96], *prompt;
 		snprintf(pid, sizeof pid, "it%04ld-p%02d-%s", iter, p, shape);
 		prompt = util_xasprintf("%s\nThe measured shape is m x n x k = %s.\n", contract, shape);
-		{
-			json_t *rec = json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id", pid,
-						"prompt", prompt, "shape", shape, "permitted",
-						"required", "stage", 0);
-			line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-			json_decref(rec);
-		}
+		json_array_append_new(lines, json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id",
+						       pid, "prompt", prompt, "shape", shape,
+						       "permitted", "required", "stage", 0));
 		free(prompt);
-		if (!line)
-			goto out;
-		l = strlen(line);
-		while (used + l + 2 > cap)
-			buf = realloc(buf, cap *= 2);
-		memcpy(buf + used, line, l);
-		used += l;
-		buf[used++] = '\n';
-		free(line);
 	}
-	if (util_write_atomic(path, buf, used) != 0) {
-		util_error("cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	free(buf);
-	free(contract);
+	if (jsonl_write(path, lines) != 0)
+		rc = util_error("cannot write %s: %s", path, strerror(errno));
 	json_decref(lines);
+	free(contract);
 	return rc;
 }
 
@@ -521,27 +499,6 @@ static int collect(const char *dir, json_t **results, json_t **missing, long *nc
 	return 0;
 }
 
-static int write_jsonl(const char *path, json_t *arr)
-{
-	size_t i, used = 0, cap = 1 << 14;
-	char *buf = util_xmalloc(cap);
-	json_t *v;
-	int rc;
-	json_array_foreach(arr, i, v) {
-		char *l = json_dumps(v, JSON_COMPACT);
-		size_t n = strlen(l);
-		while (used + n + 2 > cap)
-			buf = realloc(buf, cap *= 2);
-		memcpy(buf + used, l, n);
-		used += n;
-		buf[used++] = '\n';
-		free(l);
-	}
-	rc = util_write_atomic(path, buf, used);
-	free(buf);
-	return rc;
-}
-
 /* ---- one iteration ---------------------------------------------------------------------------- */
 
 static int run_iteration(struct orch *o, struct iter_record *r)
@@ -615,7 +572,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			  r->iter, json_array_size(missing), ncompl, job, iterlog_state_name(final),
 			  r->retries);
 		snprintf(path, sizeof path, "%s/retry-%d.jsonl", dir, r->retries);
-		if (access(path, F_OK) != 0 && write_jsonl(path, missing) != 0)
+		if (access(path, F_OK) != 0 && jsonl_write(path, missing) != 0)
 			return util_error("cannot write %s: %s", path, strerror(errno)), RUN_ERROR;
 		json_decref(results);
 		json_decref(missing);

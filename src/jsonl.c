@@ -1,0 +1,44 @@
+/* jsonl.c - JSON Lines files, written whole and atomically. */
+#include "config.h"
+#include "jsonl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int jsonl_write(const char *path, json_t *arr)
+{
+	size_t i, used = 0, cap = 1 << 14;
+	char *buf = util_xmalloc(cap);
+	json_t *v;
+	int rc;
+
+	json_array_foreach(arr, i, v) {
+		char *l = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		size_t n;
+		if (!l) {
+			free(buf);
+			errno = ENOMEM;
+			return -1;
+		}
+		n = strlen(l);
+		while (used + n + 2 > cap) {
+			char *grown = realloc(buf, cap *= 2);
+			if (!grown) {
+				free(l);
+				free(buf);
+				errno = ENOMEM;
+				return -1;
+			}
+			buf = grown;
+		}
+		memcpy(buf + used, l, n);
+		used += n;
+		buf[used++] = '\n';
+		free(l);
+	}
+	rc = util_write_atomic(path, buf, used);
+	free(buf);
+	return rc;
+}
