@@ -382,38 +382,22 @@ static char *out_path(const char *pattern, int shard)
 	return p;
 }
 
-static char *sample_key(json_t *id)
-{
-	return json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
-}
-
 /* Resume: records already measured by an earlier run of this shard are kept, not redone. */
 static int load_partial(const char *path, struct sample *s, int n)
 {
-	size_t len;
-	char *text = util_read_file(path, 0, &len), *line, *save = NULL;
+	json_t *done = json_object();
 	int reused = 0;
-	if (!text)
-		return 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_t *r = json_loads(line, 0, NULL), *id;
-		char *key;
-		if (!r)
-			continue; /* a torn last line from a killed run: measured again */
-		id = json_object_get(r, "sample_id");
-		key = id ? sample_key(id) : NULL;
-		for (int i = 0; key && i < n; i++) {
-			char *k2 = sample_key(json_object_get(s[i].obj, "sample_id"));
-			if (!s[i].result && !strcmp(key, k2)) {
+	if (jsonl_read_by_id(path, done) > 0)
+		for (int i = 0; i < n; i++) {
+			char *key = jsonl_id_key(json_object_get(s[i].obj, "sample_id"));
+			json_t *r = json_object_get(done, key);
+			if (r && !s[i].result) {
 				s[i].result = json_incref(r);
 				reused++;
 			}
-			free(k2);
+			free(key);
 		}
-		free(key);
-		json_decref(r);
-	}
-	free(text);
+	json_decref(done);
 	return reused;
 }
 
@@ -527,7 +511,7 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 		free(line);
 		done++;
 		{
-			char *id = sample_key(json_object_get(obj, "sample_id"));
+			char *id = jsonl_id_key(json_object_get(obj, "sample_id"));
 			util_info("[%d/%d] sample %s: %s %.2f GFLOPS", done, n, id,
 				  json_string_value(json_object_get(s[i].result, "status")),
 				  json_real_value(json_object_get(s[i].result, "gflops")));

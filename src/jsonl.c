@@ -42,3 +42,30 @@ int jsonl_write(const char *path, json_t *arr)
 	free(buf);
 	return rc;
 }
+
+char *jsonl_id_key(json_t *id)
+{
+	return json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+int jsonl_read_by_id(const char *path, json_t *by_id)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *save = NULL;
+	int n = 0;
+
+	if (!text)
+		return -1;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *r = json_loads(l, 0, NULL), *id = r ? json_object_get(r, "sample_id") : NULL;
+		char *key = id ? jsonl_id_key(id) : NULL;
+		if (key && !json_object_get(by_id, key)) {
+			json_object_set(by_id, key, r);
+			n++;
+		}
+		free(key);
+		json_decref(r);
+	}
+	free(text);
+	return n;
+}

@@ -8,4 +8,15 @@
  * 0, or -1 with errno set. */
 int jsonl_write(const char *path, json_t *arr);
 
+/* The key of a sample_id (a string or a number): its compact JSON text. Caller frees. */
+char *jsonl_id_key(json_t *id);
+
+/*
+ * Read the JSONL file path into by_id, keyed by jsonl_id_key of each line's "sample_id";
+ * a sample already in by_id keeps its record (the first one wins). Lines that do not parse
+ * (the torn last line of a killed writer) and lines without a sample_id are skipped.
+ * Returns the records added, or -1 (errno set) when the file cannot be read.
+ */
+int jsonl_read_by_id(const char *path, json_t *by_id);
+
 #endif

@@ -440,31 +440,6 @@ static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_
 
 /* ---- collecting ----------------------------------------------------------------------------- */
 
-static int read_jsonl(const char *path, json_t *into_obj_by_id, int first_wins)
-{
-	size_t len;
-	char *text = util_read_file(path, 0, &len);
-	int n = 0;
-	if (!text)
-		return -1;
-	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		json_t *r = json_loads(l, 0, NULL), *id;
-		char *key;
-		if (!r)
-			continue; /* a torn journal line: that sample is measured again */
-		id = json_object_get(r, "sample_id");
-		key = id ? json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-		if (key && (!first_wins || !json_object_get(into_obj_by_id, key))) {
-			json_object_set(into_obj_by_id, key, r);
-			n++;
-		}
-		free(key);
-		json_decref(r);
-	}
-	free(text);
-	return n;
-}
-
 /* completions and every result on disk (finished shards, journals of killed ones, follow-ups):
  * *results gets one record per measured sample, *missing the completions without one. */
 static int collect(const char *dir, json_t **results, json_t **missing, long *ncompl)
@@ -475,7 +450,7 @@ static int collect(const char *dir, json_t **results, json_t **missing, long *nc
 	glob_t g;
 
 	snprintf(path, sizeof path, "%s/completions.jsonl", dir);
-	*ncompl = read_jsonl(path, compl, 1);
+	*ncompl = jsonl_read_by_id(path, compl);
 	if (*ncompl < 0) {
 		json_decref(compl);
 		json_decref(res);
@@ -485,7 +460,7 @@ static int collect(const char *dir, json_t **results, json_t **missing, long *nc
 	if (glob(path, 0, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc; i++)
 			if (strstr(g.gl_pathv[i], ".tmp.") == NULL)
-				read_jsonl(g.gl_pathv[i], res, 1);
+				jsonl_read_by_id(g.gl_pathv[i], res);
 		globfree(&g);
 	}
 	*results = json_array();

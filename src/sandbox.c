@@ -50,11 +50,15 @@ struct child_err {
 	int err;
 };
 
-static const char *const step_names[] = {
-	"start", "user namespace maps", "private mounts", "read-only root", "writable dir",
-	"(unused)", "chdir", "rlimits", "descriptors", "exec",
+enum step {
+	STEP_START, STEP_USERNS, STEP_PRIVATE, STEP_READONLY, STEP_WRITABLE, STEP_CHDIR,
+	STEP_RLIMITS, STEP_FDS, STEP_EXEC, STEP__COUNT
 };
 
+static const char *const step_names[STEP__COUNT] = {
+	"start", "user namespace maps", "private mounts", "read-only root", "writable dir",
+	"chdir", "rlimits", "descriptors", "exec",
+};
 static _Noreturn void child_fail(int errfd, int step)
 {
 	struct child_err ce = {step, errno};
@@ -88,39 +92,37 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 				  uid_t outer_uid, gid_t outer_gid, int devnull)
 {
 	char buf[64];
-	int step = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_DFL); /* perfrl ignores it; an ignored signal survives exec */
 	/* Its own process group, so that even without a PID namespace one kill() reaches all. */
 	setpgid(0, 0);
 	if (level == MODE_USERNS) {
-		step = 1;
 		snprintf(buf, sizeof buf, "0 %u 1", (unsigned)outer_uid);
 		if (write_file("/proc/self/setgroups", "deny") != 0 ||
 		    write_file("/proc/self/uid_map", buf) != 0)
-			child_fail(errfd, step);
+			child_fail(errfd, STEP_USERNS);
 		snprintf(buf, sizeof buf, "0 %u 1", (unsigned)outer_gid);
 		if (write_file("/proc/self/gid_map", buf) != 0)
-			child_fail(errfd, step);
+			child_fail(errfd, STEP_USERNS);
 	}
 	if (level != MODE_NONE) {
 		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						    MOUNT_ATTR_NODEV};
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-			child_fail(errfd, 2);
+			child_fail(errfd, STEP_PRIVATE);
 		if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) != 0)
-			child_fail(errfd, 3);
+			child_fail(errfd, STEP_READONLY);
 		/* A bind mount copies the read-only flag of where it comes from: clear it. */
 		if (o->writable_dir) {
 			struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
 			if (mount(o->writable_dir, o->writable_dir, NULL, MS_BIND, NULL) != 0 ||
 			    mount_setattr(AT_FDCWD, o->writable_dir, 0, &rw, sizeof rw) != 0)
-				child_fail(errfd, 4);
+				child_fail(errfd, STEP_WRITABLE);
 		}
 	}
 	if (chdir(o->workdir ? o->workdir : "/") != 0)
-		child_fail(errfd, 6);
+		child_fail(errfd, STEP_CHDIR);
 
 	/* Descriptors: 0 /dev/null, 1 and 2 as asked, 3.. the caller's, nothing else.
 	 * Move the caller's out of the way first so that dup2 never clobbers one. */
@@ -130,19 +132,19 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 		int errout = o->stderr_fd >= 0 ? o->stderr_fd : devnull;
 		/* The error pipe moves up first, out of the range the dup2s below write to. */
 		if ((e2 = fcntl(errfd, F_DUPFD_CLOEXEC, 100)) < 0)
-			child_fail(errfd, 8);
+			child_fail(errfd, STEP_FDS);
 		errfd = e2;
 		for (int i = 0; i < o->nfds; i++)
 			if ((tmp[i] = fcntl(o->fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
-				child_fail(errfd, 8);
+				child_fail(errfd, STEP_FDS);
 		out = fcntl(out, F_DUPFD_CLOEXEC, 64);
 		errout = fcntl(errout, F_DUPFD_CLOEXEC, 64);
 		if (out < 0 || errout < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 ||
 		    dup2(errout, 2) < 0)
-			child_fail(errfd, 8);
+			child_fail(errfd, STEP_FDS);
 		for (int i = 0; i < o->nfds; i++)
 			if (dup2(tmp[i], 3 + i) < 0)
-				child_fail(errfd, 8);
+				child_fail(errfd, STEP_FDS);
 		/* The error pipe must survive until exec; everything above 3+nfds except it goes. */
 		close_range(3 + (unsigned)o->nfds, (unsigned)errfd - 1, 0);
 		close_range((unsigned)errfd + 1, ~0U, 0);
@@ -150,20 +152,20 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 	if (set_limit(RLIMIT_AS, o->as_bytes) || set_limit(RLIMIT_CPU, o->cpu_seconds) ||
 	    set_limit(RLIMIT_NPROC, o->nproc) ||
 	    setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) != 0)
-		child_fail(errfd, 7);
+		child_fail(errfd, STEP_RLIMITS);
 	/* Defence in depth only (runs cannot open files at all), and refused under valgrind,
 	 * which keeps descriptors of its own above any low limit. */
 	(void)set_limit(RLIMIT_NOFILE, o->nofile);
 	/* FSIZE 0 means "no files at all" for runs, so it is set even when 0. */
 	if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){o->fsize_bytes, o->fsize_bytes}) != 0)
-		child_fail(errfd, 7);
+		child_fail(errfd, STEP_RLIMITS);
 
 	if (o->as_nobody && geteuid() == 0 &&
 	    (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
 	     setresuid(65534, 65534, 65534) != 0))
-		child_fail(errfd, 7);
+		child_fail(errfd, STEP_RLIMITS);
 	execve(o->argv[0], (char *const *)o->argv, (char *const *)o->envp);
-	child_fail(errfd, 9);
+	child_fail(errfd, STEP_EXEC);
 }
 
 static pid_t clone_into(int level)
@@ -202,7 +204,7 @@ static int try_spawn(const struct sandbox_opts *o, int level, struct sandbox_pro
 	close(pipefd[1]);
 	close(devnull);
 	if (p->pid < 0) {
-		ce->step = 0;
+		ce->step = STEP_START;
 		ce->err = errno;
 		close(pipefd[0]);
 		return -1;
@@ -216,7 +218,7 @@ static int try_spawn(const struct sandbox_opts *o, int level, struct sandbox_pro
 	waitpid(p->pid, NULL, 0);
 	p->pid = -1;
 	if (n != (ssize_t)sizeof *ce)
-		ce->step = 9, ce->err = EIO;
+		ce->step = STEP_EXEC, ce->err = EIO;
 	return -1;
 }
 
@@ -237,14 +239,14 @@ int sandbox_spawn(const struct sandbox_opts *o, struct sandbox_proc *p, char *er
 				return 0;
 			}
 			/* A failure of exec itself is not a namespace problem. */
-			if (ce.step == 9)
+			if (ce.step == STEP_EXEC)
 				break;
 		}
 	} else if (try_spawn(o, sandbox_level, p, &ce) == 0) {
 		return 0;
 	}
 	snprintf(err, errlen, "cannot start %s in the sandbox (%s: %s)", o->argv[0],
-		 step_names[ce.step < 10 ? ce.step : 0], strerror(ce.err));
+		 step_names[(unsigned)ce.step < STEP__COUNT ? ce.step : STEP_START], strerror(ce.err));
 	return -1;
 }
 

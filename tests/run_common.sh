@@ -333,6 +333,15 @@ node_of_component() { # node_of_component JOB OFFSET
 		} }'
 }
 
+node_state() { sinfo -h -n "$1" -o '%T' 2>/dev/null | head -1; }
+
+wait_idle() { # wait_idle NODE SECONDS: until the node is idle, or the time is up
+	local deadline=$((SECONDS + $2))
+	until [ "$(node_state "$1")" = idle ] || [ "$SECONDS" -ge "$deadline" ]; do
+		sleep 0.5
+	done
+}
+
 restore_node() { # restore_node NODE: leave it idle (or allocated), not down
 	local n=$1 st
 	st=$(sinfo -h -n "$n" -o '%T' 2>/dev/null | head -1)

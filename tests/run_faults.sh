@@ -80,12 +80,9 @@ print(" ".join(sorted({json.loads(l).get("node", "?") for l in sys.stdin if l.st
 		check "the follow-up measured on the other node (${used:-none}, not $node)" \
 			test -n "$used" -a -z "$(tr ' ' '\n' <<<"$used" | grep -x "$node" || true)"
 		restore_node "$node"
-		deadline=$((SECONDS + 60))
-		until sinfo -h -n "$node" -o '%T' 2>/dev/null | grep -qx idle || [ "$SECONDS" -ge "$deadline" ]; do
-			sleep 0.5
-		done
-		check "$node is back (idle: $(sinfo -h -n "$node" -o '%T' 2>/dev/null))" \
-			test "$(sinfo -h -n "$node" -o '%T' 2>/dev/null)" = idle
+		wait_idle "$node" 60
+		check "$node is back (idle: $(node_state "$node"))" \
+			test "$(node_state "$node")" = idle
 	else
 		show "$log"
 		not_ok "found the CPU component's node (scontrol show job $job)"
@@ -174,12 +171,9 @@ if job=$(wait_iter "$conf" 1 RUNNING 60) && wait_records "$run/iter-0001" 1 60; 
 		check_run "$conf" 1
 		"$LC" restart-node "$node" >/dev/null 2>&1 8>&- || true
 		restore_node "$node"
-		deadline=$((SECONDS + 90))
-		until sinfo -h -n "$node" -o '%T' 2>/dev/null | grep -qx idle || [ "$SECONDS" -ge "$deadline" ]; do
-			sleep 0.5
-		done
-		check "$node is back after restart-node (idle: $(sinfo -h -n "$node" -o '%T' 2>/dev/null))" \
-			test "$(sinfo -h -n "$node" -o '%T' 2>/dev/null)" = idle
+		wait_idle "$node" 90
+		check "$node is back after restart-node (idle: $(node_state "$node"))" \
+			test "$(node_state "$node")" = idle
 	else
 		show "$log"
 		not_ok "found the CPU component's node (scontrol show job $job)"
