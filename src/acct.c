@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define ACCT_DEFAULT_FORMAT "Iter,JobID,State,Stage,Elapsed,Samples,OK,BestGFLOPS,MeanReward"
+#define ACCT_DEFAULT_FORMAT "Iter,JobID,State,Stage,Elapsed,Samples,OK,BestGFLOPS,MeanReward,Coverage,QDScore"
 #define ACCT_FORMAT_ENV "PERFRL_ACCT_FORMAT"
 #define ACCT_MAX_WIDTH 1000
 

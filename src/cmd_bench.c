@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "record.h"
 #include "reward.h"
+#include "techniques.h"
 #include "util.h"
 
 #include <errno.h>
@@ -35,6 +36,12 @@ static const char bench_usage[] =
 	"  -j, --json              one JSON record per input and line (default: a table)\n"
 	"  -s, --shape MxNxK       a measured shape (repeatable; default 512x512x512)\n"
 	"      --completions FILE  JSONL of {sample_id, completion[, problem_id, shape]}\n"
+	"      --prompts FILE      with --completions: the iteration's prompts.jsonl; each\n"
+	"                          sample's shape and permitted/required techniques come\n"
+	"                          from its problem (compliance: see perfrl-bench(1))\n"
+	"      --catalogue FILE    techniques defined by stages.lua (JSON, from perfrl run)\n"
+	"      --permit LIST       with FILEs: the permitted techniques (a+b+c; 'none')\n"
+	"      --require LIST      with FILEs: the required techniques\n"
 	"  -o, --out FILE          with --completions: results JSONL, written atomically;\n"
 	"                          %t in FILE becomes the shard index\n"
 	"      --shard K/N         take samples K, K+N, K+2N, ... (default: SLURM_PROCID/SLURM_NTASKS)\n"
@@ -62,7 +69,17 @@ static const char bench_usage[] =
 	"Exit status: 0 when every input was evaluated, whatever its status; 1 when the\n"
 	"evaluation itself failed; 2 for usage errors. See perfrl-bench(1).\n";
 
+/* The techniques a sample may and must use (SQD compliance). */
+struct constraint {
+	techset_t permitted, required;
+	const char *error; /* the sample cannot be judged (an unknown problem): rejected */
+};
+
 struct bench {
+	struct catalogue *cat;
+	json_t *problems;       /* --prompts: problem_id -> {shape, permitted, required} */
+	struct constraint files_con; /* --permit/--require for FILEs */
+	int files_constrained;
 	struct build_opts build;
 	struct measure_opts measure;
 	enum reward_mode reward;
@@ -117,7 +134,8 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 /* One input through the whole pipeline; returns its record, or NULL on an infrastructure
  * failure (already reported). */
 static json_t *evaluate(struct bench *b, const char *text, size_t len, const char *file,
-			json_t *sample_id, json_t *problem_id, const struct measure_opts *mo)
+			json_t *sample_id, json_t *problem_id, const struct measure_opts *mo,
+			const struct constraint *con)
 {
 	struct record_input in = {0};
 	struct build_result br;
@@ -125,6 +143,8 @@ static json_t *evaluate(struct bench *b, const char *text, size_t len, const cha
 	char why[300], *code = NULL;
 	const char *xwhy = NULL;
 	json_t *rec;
+	techset_t used = 0;
+	int detected = 0;
 
 	in.file = file;
 	in.sample_id = sample_id;
@@ -138,6 +158,16 @@ static json_t *evaluate(struct bench *b, const char *text, size_t len, const cha
 		in.detail = xwhy;
 	} else if (policy_check(code, strlen(code), why, sizeof why) != 0) {
 		in.status = STATUS_REJECTED;
+		in.detail = why;
+	} else if (techniques_detect(b->cat, code, strlen(code), &used, NULL, why, sizeof why) != 0) {
+		in.status = STATUS_REJECTED;
+		in.detail = why;
+	} else if ((detected = 1) && con && con->error) {
+		in.status = STATUS_REJECTED;
+		in.detail = con->error;
+	} else if (con && techniques_comply(b->cat, used, con->permitted, con->required, why,
+					     sizeof why) != 0) {
+		in.status = STATUS_REJECTED; /* SQD: the techniques are part of the task */
 		in.detail = why;
 	} else if (build_kernel(code, strlen(code), &b->build, &br) != 0) {
 		free(code);
@@ -159,6 +189,8 @@ static json_t *evaluate(struct bench *b, const char *text, size_t len, const cha
 	in.reward = reward_of(in.status, in.measure ? in.measure->gflops : 0, b->reward,
 			      b->reference_gflops);
 	rec = record_make(&in);
+	if (detected)
+		json_object_set_new(rec, "techniques", techset_json(b->cat, used));
 	free(code);
 	return rec;
 }
@@ -267,7 +299,8 @@ static int bench_files(struct bench *b, int n, char **files)
 	for (int i = 0; i < n; i++) {
 		json_t *r;
 		util_info("[%d/%d] %s", i + 1, n, files[i]);
-		r = evaluate(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure);
+		r = evaluate(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure,
+			     b->files_constrained ? &b->files_con : NULL);
 		if (!r) {
 			rc = 1;
 			goto out;
@@ -289,7 +322,70 @@ struct sample {
 	json_t *obj;            /* the input line */
 	json_t *result;         /* its record, once measured */
 	struct measure_opts mo; /* its shapes */
+	struct constraint con;  /* with --prompts */
 };
+
+/* --prompts: every problem's shape and techniques, by problem_id. 0, or 2 (reported). */
+static int load_prompts(struct bench *b, const char *path)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *line, *save = NULL, err[200];
+	int lineno = 0;
+
+	if (!text)
+		return usage_error("cannot read prompts %s: %s", path, strerror(errno));
+	b->problems = json_object();
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL), *id;
+		const char *shape;
+		techset_t perm = 0, req = 0;
+		struct shape one;
+		char *key;
+		lineno++;
+		id = json_object_get(o, "problem_id");
+		shape = json_string_value(json_object_get(o, "shape"));
+		if (!id || !shape || parse_shape(shape, &one) != 0) {
+			snprintf(err, sizeof err, "want a JSON object with problem_id and shape \"MxNxK\"");
+		} else if (techset_from_json(b->cat, json_object_get(o, "permitted"), &perm, err,
+					     sizeof err) == 0 &&
+			   techset_from_json(b->cat, json_object_get(o, "required"), &req, err,
+					     sizeof err) == 0) {
+			key = jsonl_id_key(id);
+			json_object_set_new(b->problems, key,
+					    json_pack("{s:s, s:I, s:I}", "shape", shape, "permitted",
+						      (json_int_t)(perm | req), "required", (json_int_t)req));
+			free(key);
+			json_decref(o);
+			continue;
+		}
+		json_decref(o);
+		free(text);
+		return usage_error("%s:%d: %s", path, lineno, err);
+	}
+	free(text);
+	return 0;
+}
+
+/* A sample's problem from --prompts: its shape (unless -s was given) and its constraint. */
+static void apply_problem(const struct bench *b, json_t *obj, struct sample *s)
+{
+	char *key = jsonl_id_key(json_object_get(obj, "problem_id"));
+	json_t *p = key ? json_object_get(b->problems, key) : NULL;
+	free(key);
+	if (!p) {
+		s->con.error = "its problem_id is not in the iteration's prompts";
+		return;
+	}
+	s->con.permitted = (techset_t)json_integer_value(json_object_get(p, "permitted"));
+	s->con.required = (techset_t)json_integer_value(json_object_get(p, "required"));
+	if (!b->shapes_given) {
+		struct shape one;
+		if (parse_shape(json_string_value(json_object_get(p, "shape")), &one) == 0) {
+			s->mo.shapes[0] = one;
+			s->mo.nshapes = 1;
+		}
+	}
+}
 
 static int load_completions(struct bench *b, const char *path, struct sample **out, int *count)
 {
@@ -338,6 +434,8 @@ static int load_completions(struct bench *b, const char *path, struct sample **o
 			s[n].mo.shapes[0] = one;
 			s[n].mo.nshapes = 1;
 		}
+		if (b->problems)
+			apply_problem(b, o, &s[n]);
 		n++;
 	}
 	free(text);
@@ -498,7 +596,8 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 		}
 		text = json_string_value(json_object_get(obj, "completion"));
 		s[i].result = evaluate(b, text, strlen(text), NULL, json_object_get(obj, "sample_id"),
-				       json_object_get(obj, "problem_id"), &s[i].mo);
+				       json_object_get(obj, "problem_id"), &s[i].mo,
+				       b->problems ? &s[i].con : NULL);
 		if (!s[i].result) {
 			fclose(pf);
 			goto out;
@@ -544,12 +643,16 @@ out:
 	return rc;
 }
 
+static int bench_main(struct bench *b, int argc, char **argv, const char *completions,
+		      const char *out, const char *shard, const char *prompts,
+		      const char *catalogue, const char *permit, const char *require, double wait_s);
+
 int cmd_bench(int argc, char **argv)
 {
 	enum {
 		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
 		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
-		O_SEED, O_WAIT,
+		O_SEED, O_WAIT, O_PROMPTS, O_CATALOGUE, O_PERMIT, O_REQUIRE,
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -573,13 +676,18 @@ int cmd_bench(int argc, char **argv)
 		{"no-lock", no_argument, NULL, O_NOLOCK},
 		{"seed", required_argument, NULL, O_SEED},
 		{"wait", required_argument, NULL, O_WAIT},
+		{"prompts", required_argument, NULL, O_PROMPTS},
+		{"catalogue", required_argument, NULL, O_CATALOGUE},
+		{"permit", required_argument, NULL, O_PERMIT},
+		{"require", required_argument, NULL, O_REQUIRE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct bench b;
-	const char *completions = NULL, *out = NULL, *shard = NULL;
-	int c;
+	const char *completions = NULL, *out = NULL, *shard = NULL, *prompts = NULL,
+		   *catalogue = NULL, *permit = NULL, *require = NULL;
+	int c, rc;
 	double v, wait_s = 0;
 
 	memset(&b, 0, sizeof b);
@@ -673,6 +781,18 @@ int cmd_bench(int argc, char **argv)
 			if (parse_double(optarg, 0, 7 * 86400, &wait_s) != 0)
 				return usage_error("bad --wait '%s' (seconds)", optarg);
 			break;
+		case O_PROMPTS:
+			prompts = optarg;
+			break;
+		case O_CATALOGUE:
+			catalogue = optarg;
+			break;
+		case O_PERMIT:
+			permit = optarg;
+			break;
+		case O_REQUIRE:
+			require = optarg;
+			break;
 		case 'q':
 			util_quiet = 1;
 			break;
@@ -688,6 +808,46 @@ int cmd_bench(int argc, char **argv)
 		b.measure.shapes[0] = (struct shape){512, 512, 512};
 		b.measure.nshapes = 1;
 	}
+	b.cat = catalogue_new();
+	rc = bench_main(&b, argc, argv, completions, out, shard, prompts, catalogue, permit, require,
+			wait_s);
+	catalogue_free(b.cat);
+	json_decref(b.problems);
+	return rc;
+}
+
+static int bench_main(struct bench *b, int argc, char **argv, const char *completions,
+		      const char *out, const char *shard, const char *prompts,
+		      const char *catalogue, const char *permit, const char *require, double wait_s)
+{
+	char err[300];
+	if (catalogue) {
+		json_error_t je;
+		json_t *arr = json_load_file(catalogue, 0, &je);
+		int bad = !arr || catalogue_load_json(b->cat, arr, err, sizeof err) != 0;
+		if (!arr)
+			snprintf(err, sizeof err, "%s", je.text);
+		json_decref(arr);
+		if (bad)
+			return usage_error("--catalogue %s: %s", catalogue, err);
+	}
+	if ((permit || require) && completions)
+		return usage_error("%s", "--permit and --require go with FILEs (--completions takes "
+				   "them from --prompts)");
+	if (prompts && !completions)
+		return usage_error("%s", "--prompts goes with --completions");
+	if (permit || require) {
+		techset_t all = catalogue_count(b->cat) >= 32 ? ~0u : (1u << catalogue_count(b->cat)) - 1;
+		b->files_constrained = 1;
+		b->files_con.permitted = all;
+		if (permit && techset_parse(b->cat, permit, &b->files_con.permitted, err, sizeof err) != 0)
+			return usage_error("--permit: %s (see perfrl techniques --list)", err);
+		if (require && techset_parse(b->cat, require, &b->files_con.required, err, sizeof err) != 0)
+			return usage_error("--require: %s (see perfrl techniques --list)", err);
+		b->files_con.permitted |= b->files_con.required;
+	}
+	if (prompts && load_prompts(b, prompts) != 0)
+		return 2;
 	if (completions) {
 		if (!out)
 			return usage_error("%s needs --out FILE", "--completions");
@@ -700,11 +860,11 @@ int cmd_bench(int argc, char **argv)
 			while (access(completions, F_OK) != 0 && util_now() < until)
 				usleep(200000);
 		}
-		return bench_completions(&b, completions, out, shard);
+		return bench_completions(b, completions, out, shard);
 	}
 	if (out || shard)
 		return usage_error("%s go with --completions", "--out and --shard");
 	if (optind >= argc)
 		return usage_error("%s", "no input (give FILE..., '-' for stdin, or --completions)");
-	return bench_files(&b, argc - optind, argv + optind);
+	return bench_files(b, argc - optind, argv + optind);
 }

@@ -7,5 +7,8 @@ int cmd_acct(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_gpu_step(int argc, char **argv);
+int cmd_stages(int argc, char **argv);
+int cmd_techniques(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
 
 #endif

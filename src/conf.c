@@ -152,6 +152,9 @@ static const struct key keys[] = {
 	K_FLOAT("reward.timeout", reward.timeout, -30, -1e6, 0, "ran past its limit"),
 	K_FLOAT("reward.runtime_error", reward.runtime_error, -20, -1e6, 0, "crashed, killed, exited"),
 	K_FLOAT("reward.wrong_answer", reward.wrong_answer, -10, -1e6, 0, "a check failed"),
+
+	K_BOOL("sqd.elite_feedback", sqd.elite_feedback, 0,
+	       "prompts start from the archive's best permitted kernel"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

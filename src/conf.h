@@ -50,6 +50,9 @@ struct perfrl_config {
 	struct {
 		double rejected, compile_error, timeout, runtime_error, wrong_answer;
 	} reward;
+	struct {
+		int elite_feedback;
+	} sqd;
 };
 
 /* Fill c with the defaults. */

@@ -1,10 +1,12 @@
 /* gpu_fixed.c - `perfrl gpu-step --fixed`: a stand-in GPU step that answers every prompt
  * with shipped example kernels, so that the orchestration runs end to end before the real
- * policies (builtin, trl) exist. It learns nothing. */
+ * policies (builtin, trl) exist. It learns nothing, but it keeps to each problem's permitted
+ * techniques (SQD) when some example does. */
 #include "config.h"
 #include "commands.h"
 #include "datadir.h"
 #include "jsonl.h"
+#include "techniques.h"
 #include "util.h"
 
 #include <errno.h>
@@ -21,8 +23,9 @@ static const char gpu_usage[] =
 	"\n"
 	"The GPU step of one iteration (het group 0). --fixed answers each prompt in\n"
 	"DIR/prompts.jsonl with G completions drawn from the shipped example kernels and\n"
-	"writes DIR/completions.jsonl atomically. A completions file that already exists is\n"
-	"kept (a requeued job does not generate twice).\n";
+	"writes DIR/completions.jsonl atomically: the examples that use only the problem's\n"
+	"permitted techniques (all of them when none does), and one answer without code.\n"
+	"A completions file that already exists is kept (a requeued job does not generate twice).\n";
 
 /* The kernels it cycles through: a mix of speeds, and (NULL) an answer with no code. */
 static const char *const kernels[] = {
@@ -43,6 +46,8 @@ int cmd_gpu_step(int argc, char **argv)
 	int fixed = 0, group = 4, c, n = 0, rc = 1;
 	char *prompts_path, *out_path, *text = NULL;
 	json_t *texts[sizeof kernels / sizeof *kernels] = {NULL}, *out = NULL;
+	techset_t used[sizeof kernels / sizeof *kernels] = {0};
+	struct catalogue *cat = catalogue_new();
 	size_t len;
 
 	optind = 1;
@@ -76,6 +81,15 @@ int cmd_gpu_step(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	{
+		/* The techniques stages.lua added, as the orchestrator wrote them. */
+		char *cpath = util_xasprintf("%s/techniques.json", dir), err[200];
+		json_t *arr = json_load_file(cpath, 0, NULL);
+		if (arr && catalogue_load_json(cat, arr, err, sizeof err) != 0)
+			util_info("gpu-step: %s: %s (built-in techniques only)", cpath, err);
+		json_decref(arr);
+		free(cpath);
+	}
 	for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++) {
 		char *src;
 		if (!kernels[k]) {
@@ -88,6 +102,11 @@ int cmd_gpu_step(int argc, char **argv)
 			goto out;
 		}
 		texts[k] = json_sprintf("Here is an implementation.\n\n```c\n%s```\n", src);
+		{
+			char why[200];
+			if (techniques_detect(cat, src, len, &used[k], NULL, why, sizeof why) != 0)
+				used[k] = ~0u; /* unknown: never chosen as compliant */
+		}
 		free(src);
 	}
 	text = util_read_file(prompts_path, 0, &len);
@@ -103,13 +122,27 @@ int cmd_gpu_step(int argc, char **argv)
 			json_decref(p);
 			goto out;
 		}
+		size_t pick[sizeof kernels / sizeof *kernels], npick = 0;
+		techset_t perm = ~0u, req = 0;
+		char err[200];
+		if (json_object_get(p, "permitted") &&
+		    (techset_from_json(cat, json_object_get(p, "permitted"), &perm, err, sizeof err) != 0 ||
+		     techset_from_json(cat, json_object_get(p, "required"), &req, err, sizeof err) != 0))
+			perm = ~0u, req = 0; /* a technique only stages.lua knows: any example */
+		for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
+			if (kernels[k] && !(used[k] & ~perm) && (used[k] & req) == req)
+				pick[npick++] = k;
+		if (npick == 0)
+			for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
+				if (kernels[k])
+					pick[npick++] = k;
+		pick[npick++] = sizeof kernels / sizeof *kernels - 1; /* the answer without code */
 		for (int g = 0; g < group; g++, n++) {
 			char sid[64];
 			json_t *rec;
 			snprintf(sid, sizeof sid, "%s/%d", json_string_value(pid) ? json_string_value(pid) : "p", g);
 			rec = json_pack("{s:s, s:O, s:O, s:i}", "sample_id", sid, "problem_id", pid,
-					"completion", texts[n % (sizeof kernels / sizeof *kernels)],
-					"group_index", g);
+					"completion", texts[pick[(size_t)n % npick]], "group_index", g);
 			if (json_object_get(p, "shape"))
 				json_object_set(rec, "shape", json_object_get(p, "shape"));
 			json_array_append_new(out, rec);
@@ -129,5 +162,6 @@ out:
 	free(text);
 	free(prompts_path);
 	free(out_path);
+	catalogue_free(cat);
 	return rc;
 }

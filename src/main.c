@@ -15,6 +15,9 @@ static const struct {
 	{"run", cmd_run, "run the RL loop: one heterogeneous Slurm job per iteration"},
 	{"cancel", cmd_cancel, "stop a run cleanly, keeping what was measured"},
 	{"acct", cmd_acct, "sacct-style report, one row per RL iteration"},
+	{"stages", cmd_stages, "print the SQD plan stages.lua makes, iteration by iteration"},
+	{"archive", cmd_archive, "list the quality-diversity archive, show an elite's source"},
+	{"techniques", cmd_techniques, "detect the optimisation techniques a kernel uses"},
 	{"gpu-step", cmd_gpu_step, "the GPU step of one iteration (run inside its job)"},
 };
 

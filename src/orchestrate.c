@@ -8,6 +8,8 @@
 #include "jsonl.h"
 #include "reward.h"
 #include "slurm_client.h"
+#include "sqd.h"
+#include "template.h"
 #include "util.h"
 
 #include <errno.h>
@@ -43,6 +45,7 @@ struct orch {
 	char perfrl[PATH_MAX];    /* this binary, for the jobs' steps */
 	char run_name[128];
 	int lock_fd;
+	struct sqd *sqd;          /* stages.lua, the archive, the stage */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -149,74 +152,6 @@ static int cancel_requested(const struct orch *o)
 
 /* ---- the iteration's files -------------------------------------------------------------- */
 
-static int write_prompts(struct orch *o, long iter, const char *dir)
-{
-	char path[PATH_MAX + 32];
-	size_t len;
-	char *contract;
-	json_t *lines;
-	int rc = 0, np = o->cfg.gpu_step.prompts_per_iteration;
-
-	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
-	if (access(path, F_OK) == 0)
-		return 0; /* written before an interruption: the same prompts */
-	contract = util_read_file(datadir_path("templates/dgemm_contract.txt"), 1 << 20, &len);
-	if (!contract)
-		return util_error("cannot read %s: %s", datadir_path("templates/dgemm_contract.txt"),
-				  strerror(errno));
-	lines = json_array();
-	/* Until the SQD curriculum lands, the problems are the configured shapes, in turn. */
-	for (int p = 0; p < np; p++) {
-		const char *shape = o->cfg.bench.shapes.v[p % o->cfg.bench.shapes.n];
-		char pid[96], *prompt;
-		snprintf(pid, sizeof pid, "it%04ld-p%02d-%s", iter, p, shape);
-		prompt = util_xasprintf("%s\nThe measured shape is m x n x k = %s.\n", contract, shape);
-		json_array_append_new(lines, json_pack("{s:s, s:s, s:s, s:[], s:[], s:i}", "problem_id",
-						       pid, "prompt", prompt, "shape", shape,
-						       "permitted", "required", "stage", 0));
-		free(prompt);
-	}
-	if (jsonl_write(path, lines) != 0)
-		rc = util_error("cannot write %s: %s", path, strerror(errno));
-	json_decref(lines);
-	free(contract);
-	return rc;
-}
-
-/* Replace every @KEY@ of a template with its value. */
-static char *render(const char *tmpl_rel, const char *const *kv)
-{
-	size_t len;
-	char *t = util_read_file(datadir_path(tmpl_rel), 1 << 20, &len), *out, *q;
-	size_t cap;
-	if (!t) {
-		util_error("cannot read %s: %s", datadir_path(tmpl_rel), strerror(errno));
-		return NULL;
-	}
-	cap = len * 2 + 4096;
-	for (const char *const *p = kv; *p; p += 2)
-		cap += strlen(p[1]) * 8;
-	out = q = util_xmalloc(cap);
-	for (const char *s = t; *s;) {
-		int hit = 0;
-		if (*s == '@')
-			for (const char *const *p = kv; *p; p += 2) {
-				size_t kl = strlen(*p);
-				if (!strncmp(s + 1, *p, kl) && s[1 + kl] == '@') {
-					q = stpcpy(q, p[1]);
-					s += kl + 2;
-					hit = 1;
-					break;
-				}
-			}
-		if (!hit)
-			*q++ = *s++;
-	}
-	*q = '\0';
-	free(t);
-	return out;
-}
-
 static char *bench_args(const struct orch *o)
 {
 	const struct perfrl_config *c = &o->cfg;
@@ -301,7 +236,7 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
 				    o->perfrl, "GPU_ARGS", gpu_args, "BENCH_ARGS", args, "WAIT_S", wait_s,
 				    "RETRY", retry_s, "CPU_TASKS", tasks_s, NULL};
-		script = render(retry ? "templates/retry.sbatch.in" : "templates/iteration.sbatch.in", kv);
+		script = template_render(retry ? "templates/retry.sbatch.in" : "templates/iteration.sbatch.in", kv);
 	}
 	free(args);
 	if (!script)
@@ -347,6 +282,20 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 		return util_error("iteration %ld: submitting %s failed: %s", iter, name, err);
 	util_info("iteration %ld: submitted %s job %u (%s)", iter, retry ? "follow-up" : "het", *job, name);
 	return 0;
+}
+
+/* An event of the iteration's timeline (DIR/timeline.tsv, which the job script also writes). */
+static void stamp(const char *dir, const char *event)
+{
+	char path[PATH_MAX + 32];
+	struct timespec ts;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/timeline.tsv", dir);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if ((f = fopen(path, "a"))) {
+		fprintf(f, "%s\t%lld.%09ld\n", event, (long long)ts.tv_sec, ts.tv_nsec);
+		fclose(f);
+	}
 }
 
 /* ---- watching --------------------------------------------------------------------------- */
@@ -490,13 +439,15 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 	snprintf(path, sizeof path, "%s/results", dir);
 	if (util_mkdirs(path, 0755) != 0)
 		return util_error("cannot create %s: %s", path, strerror(errno)), RUN_ERROR;
-	if (write_prompts(o, r->iter, dir) != 0)
+	if (sqd_prepare(o->sqd, r->iter, dir, &r->stage) != 0)
 		return RUN_ERROR;
 
 	/* The het job: reattach to the recorded one, or submit (retries 0 means none ran). */
 	if (!job && r->retries == 0) {
+		stamp(dir, "submit");
 		if (submit(o, r->iter, dir, 0, &job) != 0)
 			return RUN_ERROR;
+		stamp(dir, "submitted");
 		snprintf(r->job_id, sizeof r->job_id, "%u", job);
 		r->state = ITER_PENDING;
 		r->submit = time(NULL);
@@ -535,6 +486,8 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 				   r->job_id, iterlog_state_name(final));
 			r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
 			r->end = time(NULL);
+			if (sqd_update(o->sqd, r->iter, dir, NULL, r) != 0)
+				return RUN_ERROR;
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
 		}
 		if (json_array_size(missing) == 0 || final == ITER_CANCELLED ||
@@ -559,6 +512,11 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			return RUN_ERROR;
 	}
 	iterlog_summarise(results, r);
+	if (sqd_update(o->sqd, r->iter, dir, results, r) != 0) {
+		json_decref(results);
+		json_decref(missing);
+		return RUN_ERROR;
+	}
 	if (!r->end || r->retries)
 		r->end = time(NULL); /* follow-ups end the iteration later than its job */
 	if (final == ITER_CANCELLED)
@@ -571,6 +529,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		  r->iter, iterlog_state_name(r->state), r->samples, json_array_size(missing), r->ok,
 		  r->best_gflops > 0 ? r->best_gflops : 0.0);
 	rc = append(o, r) ? RUN_ERROR : RUN_DONE;
+	stamp(dir, "recorded");
 	json_decref(results);
 	json_decref(missing);
 	return rc;
@@ -627,6 +586,12 @@ int cmd_run(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
 	if (unlink(path) == 0)
 		util_info("perfrl run: an earlier cancel request is cleared; resuming");
+	/* stages.lua is asked for every plan still to come before anything is submitted. */
+	if (sqd_open(&o.cfg, o.state_dir, &o.sqd) != 0) {
+		util_error("perfrl run: fix the curriculum (%s) and run again; nothing was submitted",
+			   o.cfg.stages);
+		goto out;
+	}
 	if (sc_ping(err, sizeof err) != SC_OK)
 		util_info("perfrl run: slurmctld does not answer yet (%s); waiting for it", err);
 	if (iterlog_load(o.run_dir, &recs, &n, err, sizeof err) != 0) {
@@ -668,6 +633,7 @@ int cmd_run(int argc, char **argv)
 	}
 out:
 	iterlog_free(recs);
+	sqd_close(o.sqd);
 	if (o.lock_fd >= 0)
 		close(o.lock_fd);
 	config_free(&o.cfg);
@@ -738,6 +704,9 @@ int cmd_cancel(int argc, char **argv)
 		if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o.run_dir, r.iter) == 0 &&
 		    collect(dir, &results, &missing, &ncompl) == 0) {
 			iterlog_summarise(results, &r);
+			/* Its kernels reach the archive too (a broken stages.lua only costs that). */
+			if (sqd_open(&o.cfg, o.state_dir, &o.sqd) == 0)
+				sqd_update(o.sqd, r.iter, dir, results, &r);
 			json_decref(results);
 			json_decref(missing);
 		}
@@ -753,6 +722,7 @@ int cmd_cancel(int argc, char **argv)
 	rc = 0;
 out:
 	iterlog_free(recs);
+	sqd_close(o.sqd);
 	if (o.lock_fd >= 0)
 		close(o.lock_fd);
 	config_free(&o.cfg);

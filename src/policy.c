@@ -1,6 +1,7 @@
 /* policy.c - the cheap text checks a kernel source must pass before it is built. */
 #include "config.h"
 #include "policy.h"
+#include "ctokens.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -74,17 +75,6 @@ static int in_list(const char *s, size_t n, const char *const *list, size_t coun
 
 /* ---- tokens ---------------------------------------------------------------------- */
 
-enum tok_kind { T_EOF, T_NEWLINE, T_IDENT, T_NUMBER, T_STRING, T_HEADER, T_PUNCT };
-
-struct tok {
-	enum tok_kind kind;
-	int bol;       /* first on its line: a '#' here starts a directive */
-	int closed;    /* T_STRING, T_HEADER: the closing delimiter was there */
-	const char *p; /* spelling in the spliced text */
-	size_t n;
-	char punct[4]; /* T_PUNCT, digraphs spelled as what they mean */
-};
-
 struct scan {
 	char *why;
 	size_t whylen;
@@ -104,25 +94,15 @@ static int fail(struct scan *sc, const char *fmt, ...)
 	return -1;
 }
 
-static int is_ident_start(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
-	       c >= 0x80;
-}
-
-static int is_ident_char(int c)
-{
-	return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int is_hspace(int c)
+static int is_name_char(int c)
 {
-	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+	       c == '$';
 }
 
 /* strchr(set, c) without its match of the terminating NUL. */
@@ -136,29 +116,6 @@ static int span_is(const char *s, size_t n, const char *word)
 	return strlen(word) == n && memcmp(s, word, n) == 0;
 }
 
-/* L"", u"", U"", u8"" and, in C23, u8'' */
-static int is_encoding_prefix(const char *s, size_t n)
-{
-	return span_is(s, n, "L") || span_is(s, n, "u") || span_is(s, n, "U") ||
-	       span_is(s, n, "u8");
-}
-
-static int is_raw_prefix(const char *s, size_t n)
-{
-	return span_is(s, n, "R") || span_is(s, n, "LR") || span_is(s, n, "uR") ||
-	       span_is(s, n, "UR") || span_is(s, n, "u8R");
-}
-
-static int tok_is(const struct tok *t, enum tok_kind kind, const char *s)
-{
-	size_t n = strlen(s);
-	if (t->kind != kind)
-		return 0;
-	if (kind == T_PUNCT)
-		return strcmp(t->punct, s) == 0;
-	return t->n == n && memcmp(t->p, s, n) == 0;
-}
-
 /* Can this text appear in a reason? Short, and only characters of names and paths. */
 static int quotable(const char *s, size_t n)
 {
@@ -166,174 +123,10 @@ static int quotable(const char *s, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!(is_ident_char(c) && c < 0x80) && !in_set(c, "./+-"))
+		if (!is_name_char(c) && !in_set(c, "./+-"))
 			return 0;
 	}
 	return 1;
-}
-
-/*
- * Translation phases 1-2: every line ending becomes '\n' (a lone CR counts as one, as
- * it may for the compiler) and backslash-newline splices go, so `#inc\<nl>lude` and a
- * `//` comment continued onto the next line read as the compiler reads them. GCC also
- * splices when blanks sit between the backslash and the newline; so do we.
- */
-static char *splice(const char *src, size_t len, size_t *outlen)
-{
-	char *t = util_xmalloc(len + 1), *out = util_xmalloc(len + 1);
-	size_t n = 0, o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (src[i] == '\r') {
-			t[n++] = '\n';
-			if (i + 1 < len && src[i + 1] == '\n')
-				i++;
-		} else {
-			t[n++] = src[i];
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (t[i] == '\\') {
-			size_t j = i + 1;
-			while (j < n && is_hspace((unsigned char)t[j]))
-				j++;
-			if (j < n && t[j] == '\n') {
-				i = j;
-				continue;
-			}
-		}
-		out[o++] = t[i];
-	}
-	free(t);
-	out[o] = '\0';
-	*outlen = o;
-	return out;
-}
-
-static const struct {
-	const char *spelling, *means;
-} puncts[] = {
-	{ "%:%:", "##" }, { "...", "..." }, { "->", "->" }, { "##", "##" }, { "%:", "#" },
-	{ "<:", "[" },    { ":>", "]" },    { "<%", "{" },  { "%>", "}" },
-};
-
-/*
- * Phase 3: comments vanish, literals become single tokens. Inputs the compiler might
- * read two ways are refused rather than guessed: raw strings (GCC's gnu modes only)
- * and C23 digit separators (1'000) would each hide code from one reading or the other.
- */
-static int lex(struct scan *sc, const char *s, size_t n, struct tok *toks, size_t *ntok)
-{
-	size_t i = 0, nt = 0;
-	int bol = 1, hdr = 0; /* hdr: 1 after a directive's '#', 2 after #include and kin */
-
-	while (i < n) {
-		struct tok *t = &toks[nt];
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n') {
-			memset(t, 0, sizeof *t);
-			t->kind = T_NEWLINE;
-			t->p = s + i++;
-			t->n = 1;
-			nt++;
-			bol = 1;
-			hdr = 0;
-			continue;
-		}
-		if (is_hspace(c)) {
-			i++;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && s[i + 1] == '/') {
-			while (i < n && s[i] != '\n')
-				i++;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-			const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
-			size_t stop = e ? (size_t)(e - s) + 2 : n;
-			/* A '#' after a comment that spans lines is read as a directive, whichever
-			 * way the compiler reads it: the include and pragma rules then apply. */
-			if (memchr(s + i, '\n', stop - i)) {
-				bol = 1;
-				hdr = hdr > 0 ? hdr : 0; /* inside a directive the comment is a blank */
-			}
-			i = stop;
-			continue;
-		}
-		memset(t, 0, sizeof *t);
-		t->bol = bol;
-		t->p = s + i;
-		if (hdr == 2 && c == '<') {
-			t->kind = T_HEADER;
-			for (i++; i < n && s[i] != '>' && s[i] != '\n'; i++)
-				;
-			t->closed = i < n && s[i] == '>';
-			if (t->closed)
-				i++;
-		} else if (c == '"' || c == '\'' || is_ident_start(c)) {
-			size_t j = i;
-			while (j < n && is_ident_char((unsigned char)s[j]))
-				j++;
-			if (j < n && s[j] == '"' && is_raw_prefix(s + i, j - i))
-				return fail(sc, "raw string literals are not allowed");
-			if (j < n && (s[j] == '"' || s[j] == '\'') && is_encoding_prefix(s + i, j - i))
-				i = j; /* the literal follows its prefix */
-			if (i < n && (s[i] == '"' || s[i] == '\'')) {
-				char q = s[i];
-				t->kind = T_STRING;
-				for (i++; i < n && s[i] != q && s[i] != '\n'; i++)
-					if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\n')
-						i++;
-				/* Unterminated, it ends at the line's end, as GCC's lexer has it. */
-				t->closed = i < n && s[i] == q;
-				if (t->closed)
-					i++;
-			} else {
-				t->kind = T_IDENT;
-				i = j;
-			}
-		} else if (is_digit(c) || (c == '.' && i + 1 < n && is_digit((unsigned char)s[i + 1]))) {
-			t->kind = T_NUMBER;
-			for (i++; i < n; i++) {
-				if (in_set(s[i], "eEpP") && i + 1 < n && in_set(s[i + 1], "+-"))
-					i++;
-				else if (!is_ident_char((unsigned char)s[i]) && s[i] != '.')
-					break;
-			}
-			if (i < n && s[i] == '\'')
-				return fail(sc, "digit separators are not allowed");
-		} else {
-			size_t k, l = 1;
-			t->kind = T_PUNCT;
-			t->punct[0] = (char)c;
-			for (k = 0; k < sizeof puncts / sizeof *puncts; k++) {
-				l = strlen(puncts[k].spelling);
-				if (l <= n - i && memcmp(s + i, puncts[k].spelling, l) == 0) {
-					strcpy(t->punct, puncts[k].means);
-					break;
-				}
-			}
-			i += k < sizeof puncts / sizeof *puncts ? l : 1;
-		}
-		t->n = (size_t)(s + i - t->p);
-		if (hdr == 0 && bol && tok_is(t, T_PUNCT, "#"))
-			hdr = 1;
-		else if (hdr == 1 && t->kind == T_IDENT &&
-			 (tok_is(t, T_IDENT, "include") || tok_is(t, T_IDENT, "include_next") ||
-			  tok_is(t, T_IDENT, "import") || tok_is(t, T_IDENT, "embed")))
-			hdr = 2;
-		else
-			hdr = -1;
-		bol = 0;
-		nt++;
-	}
-	memset(&toks[nt], 0, sizeof toks[nt]);
-	toks[nt].kind = T_EOF;
-	toks[nt].p = s + n;
-	*ntok = nt;
-	return 0;
 }
 
 /* ---- checks ---------------------------------------------------------------------- */
@@ -351,7 +144,7 @@ static int scan_source(struct scan *sc, const char *src, size_t len);
 
 /* clause: a directive or clause name of an omp pragma, where `atomic read`, `atomic
  * write` and `loop bind(thread)` are OpenMP, not calls; the call list does not apply. */
-static int check_ident(struct scan *sc, const struct tok *t, int clause)
+static int check_ident(struct scan *sc, const struct ctok *t, int clause)
 {
 	const char *p = t->p;
 	size_t n = t->n;
@@ -363,8 +156,8 @@ static int check_ident(struct scan *sc, const struct tok *t, int clause)
 		return fail(sc, "attribute %.*s is not allowed", (int)n, p);
 	p = t->p;
 	n = t->n;
-	if (tok_is(t, T_IDENT, "asm") || tok_is(t, T_IDENT, "__asm") ||
-	    tok_is(t, T_IDENT, "__asm__"))
+	if (ctok_is(t, CTOK_IDENT, "asm") || ctok_is(t, CTOK_IDENT, "__asm") ||
+	    ctok_is(t, CTOK_IDENT, "__asm__"))
 		return fail(sc, "asm is not allowed");
 	if (clause)
 		return 0;
@@ -385,20 +178,20 @@ static int check_ident(struct scan *sc, const struct tok *t, int clause)
 }
 
 /* Every identifier of an attribute list, from the opening bracket at i to its match. */
-static int check_attribute_list(struct scan *sc, const struct tok *toks, size_t i,
+static int check_attribute_list(struct scan *sc, const struct ctok *toks, size_t i,
 				const char *open, const char *close)
 {
 	size_t depth = 0;
-	for (size_t k = 0; toks[i].kind != T_EOF; i++, k++) {
-		const struct tok *t = &toks[i];
+	for (size_t k = 0; toks[i].kind != CTOK_EOF; i++, k++) {
+		const struct ctok *t = &toks[i];
 		if (k > ATTR_TOKENS_MAX)
 			return fail(sc, "attribute list is too long");
-		if (tok_is(t, T_PUNCT, open)) {
+		if (ctok_is(t, CTOK_PUNCT, open)) {
 			depth++;
-		} else if (tok_is(t, T_PUNCT, close)) {
+		} else if (ctok_is(t, CTOK_PUNCT, close)) {
 			if (--depth == 0)
 				return 0;
-		} else if (t->kind == T_IDENT) {
+		} else if (t->kind == CTOK_IDENT) {
 			const char *p = t->p;
 			size_t n = t->n;
 			unwrap_underscores(&p, &n);
@@ -412,47 +205,47 @@ static int check_attribute_list(struct scan *sc, const struct tok *toks, size_t 
 }
 
 /* The pragma whose first token is toks[i]: only OpenMP and GCC's loop hints. */
-static int check_pragma(struct scan *sc, const struct tok *toks, size_t i)
+static int check_pragma(struct scan *sc, const struct ctok *toks, size_t i)
 {
 	const char *kw = sc->depth ? "_Pragma" : "#pragma";
-	const struct tok *a = &toks[i], *b;
+	const struct ctok *a = &toks[i], *b;
 
-	if (a->kind == T_NEWLINE || a->kind == T_EOF)
+	if (a->kind == CTOK_NEWLINE || a->kind == CTOK_EOF)
 		return 0; /* an empty #pragma does nothing */
-	if (tok_is(a, T_IDENT, "omp"))
+	if (ctok_is(a, CTOK_IDENT, "omp"))
 		return 0;
-	if (tok_is(a, T_IDENT, "GCC")) {
+	if (ctok_is(a, CTOK_IDENT, "GCC")) {
 		b = &toks[i + 1];
-		if (tok_is(b, T_IDENT, "unroll") || tok_is(b, T_IDENT, "ivdep"))
+		if (ctok_is(b, CTOK_IDENT, "unroll") || ctok_is(b, CTOK_IDENT, "ivdep"))
 			return 0;
-		if (b->kind == T_IDENT && quotable(b->p, b->n))
+		if (b->kind == CTOK_IDENT && quotable(b->p, b->n))
 			return fail(sc, "%s GCC %.*s is not allowed", kw, (int)b->n, b->p);
 		return fail(sc, "%s GCC is only allowed as GCC unroll or GCC ivdep", kw);
 	}
-	if (a->kind == T_IDENT && quotable(a->p, a->n))
+	if (a->kind == CTOK_IDENT && quotable(a->p, a->n))
 		return fail(sc, "%s %.*s is not allowed", kw, (int)a->n, a->p);
 	return fail(sc, "%s is only allowed for omp, GCC unroll and GCC ivdep", kw);
 }
 
 /* #include <name.h> with name on the list, and nothing else on the line. */
-static int check_include(struct scan *sc, const struct tok *toks, size_t i)
+static int check_include(struct scan *sc, const struct ctok *toks, size_t i)
 {
-	const struct tok *h = &toks[i];
+	const struct ctok *h = &toks[i];
 	const char *name = h->p + 1;
 	size_t n = h->n >= 2 ? h->n - 2 : 0;
 
-	if (h->kind == T_STRING)
+	if (h->kind == CTOK_STRING)
 		return fail(sc, "quoted #include is not allowed, only <header.h> from the list");
-	if (h->kind == T_IDENT)
+	if (h->kind == CTOK_IDENT)
 		return fail(sc, "#include of a macro is not allowed");
-	if (h->kind != T_HEADER || !h->closed)
+	if (h->kind != CTOK_HEADER || !h->closed)
 		return fail(sc, "malformed #include");
 	if (memchr(name, '/', n) || memmem(name, n, "..", 2) || memchr(name, '\\', n))
 		return fail(sc, "header paths are not allowed");
 	if (!IN_LIST(name, n, allowed_headers))
 		return quotable(name, n) ? fail(sc, "header <%.*s> is not allowed", (int)n, name)
 					 : fail(sc, "header is not allowed");
-	if (toks[i + 1].kind != T_NEWLINE && toks[i + 1].kind != T_EOF)
+	if (toks[i + 1].kind != CTOK_NEWLINE && toks[i + 1].kind != CTOK_EOF)
 		return fail(sc, "extra tokens after #include");
 	return 0;
 }
@@ -461,23 +254,23 @@ static int check_include(struct scan *sc, const struct tok *toks, size_t i)
  * _Pragma("...") at toks[i]: its string is a pragma like any other, so destringize it
  * (the one place a string literal matters) and check it as a "#pragma" line.
  */
-static int check_pragma_operator(struct scan *sc, const struct tok *toks, size_t i)
+static int check_pragma_operator(struct scan *sc, const struct ctok *toks, size_t i)
 {
-	const struct tok *s;
+	const struct ctok *s;
 	size_t skip, n, o = 0;
 	char *line;
 	int r, saw = sc->saw_dgemm;
 
 	if (sc->depth > 0)
 		return fail(sc, "nested _Pragma is not allowed");
-	/* One token at a time: the array stops at T_EOF. */
-	if (!tok_is(&toks[i + 1], T_PUNCT, "("))
+	/* One token at a time: the array stops at CTOK_EOF. */
+	if (!ctok_is(&toks[i + 1], CTOK_PUNCT, "("))
 		return fail(sc, "_Pragma needs one plain string literal");
 	s = &toks[i + 2];
-	if (s->kind != T_STRING || !s->closed)
+	if (s->kind != CTOK_STRING || !s->closed)
 		return fail(sc, "_Pragma needs one plain string literal");
 	skip = s->p[0] == 'L' ? 1 : 0;
-	if (s->p[skip] != '"' || !tok_is(&toks[i + 3], T_PUNCT, ")"))
+	if (s->p[skip] != '"' || !ctok_is(&toks[i + 3], CTOK_PUNCT, ")"))
 		return fail(sc, "_Pragma needs one plain string literal");
 	n = s->n - skip - 2;
 	line = util_xmalloc(n + 10);
@@ -497,65 +290,65 @@ static int check_pragma_operator(struct scan *sc, const struct tok *toks, size_t
 	return r;
 }
 
-static int check_tokens(struct scan *sc, const struct tok *toks)
+static int check_tokens(struct scan *sc, const struct ctok *toks)
 {
-	const struct tok *prev = NULL;
+	const struct ctok *prev = NULL;
 	int in_directive = 0, omp_line = 0;
 	long depth = 0; /* parentheses, on an omp pragma line */
 
-	for (size_t i = 0; toks[i].kind != T_EOF; i++) {
-		const struct tok *t = &toks[i];
+	for (size_t i = 0; toks[i].kind != CTOK_EOF; i++) {
+		const struct ctok *t = &toks[i];
 
-		if (t->kind == T_NEWLINE) {
+		if (t->kind == CTOK_NEWLINE) {
 			if (in_directive)
 				prev = NULL; /* a '.' ending a #define is no member access */
 			in_directive = omp_line = 0;
 			continue;
 		}
-		if (t->bol && tok_is(t, T_PUNCT, "#")) {
-			const struct tok *d = &toks[i + 1];
+		if (t->bol && ctok_is(t, CTOK_PUNCT, "#")) {
+			const struct ctok *d = &toks[i + 1];
 			in_directive = 1;
 			prev = NULL;
-			if (tok_is(d, T_IDENT, "include")) {
+			if (ctok_is(d, CTOK_IDENT, "include")) {
 				if (check_include(sc, toks, i + 2) < 0)
 					return -1;
 				i += 2;
-			} else if (tok_is(d, T_IDENT, "include_next") || tok_is(d, T_IDENT, "import") ||
-				   tok_is(d, T_IDENT, "embed")) {
+			} else if (ctok_is(d, CTOK_IDENT, "include_next") || ctok_is(d, CTOK_IDENT, "import") ||
+				   ctok_is(d, CTOK_IDENT, "embed")) {
 				return fail(sc, "#%.*s is not allowed", (int)d->n, d->p);
-			} else if (tok_is(d, T_IDENT, "pragma")) {
+			} else if (ctok_is(d, CTOK_IDENT, "pragma")) {
 				if (check_pragma(sc, toks, i + 2) < 0)
 					return -1;
 				/* Expressions in OpenMP clauses sit inside parentheses. */
-				omp_line = tok_is(&toks[i + 2], T_IDENT, "omp");
+				omp_line = ctok_is(&toks[i + 2], CTOK_IDENT, "omp");
 				depth = 0;
 				i++;
 			}
 			continue;
 		}
-		if (t->kind == T_IDENT) {
+		if (t->kind == CTOK_IDENT) {
 			/* After '.' or '->' a name is a member: s.open is no call of open. */
-			int member = prev && (tok_is(prev, T_PUNCT, ".") || tok_is(prev, T_PUNCT, "->"));
+			int member = prev && (ctok_is(prev, CTOK_PUNCT, ".") || ctok_is(prev, CTOK_PUNCT, "->"));
 			if (!member) {
 				if (check_ident(sc, t, omp_line && depth == 0) < 0)
 					return -1;
-				if (tok_is(t, T_IDENT, "dgemm"))
+				if (ctok_is(t, CTOK_IDENT, "dgemm"))
 					sc->saw_dgemm = 1;
-				if (tok_is(t, T_IDENT, "_Pragma") && check_pragma_operator(sc, toks, i) < 0)
+				if (ctok_is(t, CTOK_IDENT, "_Pragma") && check_pragma_operator(sc, toks, i) < 0)
 					return -1;
-				if (tok_is(t, T_IDENT, "__attribute__") || tok_is(t, T_IDENT, "__attribute")) {
+				if (ctok_is(t, CTOK_IDENT, "__attribute__") || ctok_is(t, CTOK_IDENT, "__attribute")) {
 					/* A bare one can only be a macro that hides its arguments. */
-					if (!tok_is(&toks[i + 1], T_PUNCT, "("))
+					if (!ctok_is(&toks[i + 1], CTOK_PUNCT, "("))
 						return fail(sc, "__attribute__ must be followed by its arguments");
 					if (check_attribute_list(sc, toks, i + 1, "(", ")") < 0)
 						return -1;
 				}
 			}
-		} else if (omp_line && tok_is(t, T_PUNCT, "(")) {
+		} else if (omp_line && ctok_is(t, CTOK_PUNCT, "(")) {
 			depth++;
-		} else if (omp_line && tok_is(t, T_PUNCT, ")")) {
+		} else if (omp_line && ctok_is(t, CTOK_PUNCT, ")")) {
 			depth--;
-		} else if (tok_is(t, T_PUNCT, "[") && tok_is(&toks[i + 1], T_PUNCT, "[")) {
+		} else if (ctok_is(t, CTOK_PUNCT, "[") && ctok_is(&toks[i + 1], CTOK_PUNCT, "[")) {
 			if (check_attribute_list(sc, toks, i, "[", "]") < 0)
 				return -1; /* C23 [[gnu::constructor]] */
 		}
@@ -566,16 +359,13 @@ static int check_tokens(struct scan *sc, const struct tok *toks)
 
 static int scan_source(struct scan *sc, const char *src, size_t len)
 {
-	size_t n, nt;
-	char *s = splice(src, len, &n);
-	/* Each token takes at least one byte; one more for T_EOF. */
-	struct tok *toks = util_xmalloc((n + 1) * sizeof *toks);
-	int r = lex(sc, s, n, toks, &nt);
+	struct ctokens ct;
+	int r;
 
-	if (r == 0)
-		r = check_tokens(sc, toks);
-	free(toks);
-	free(s);
+	if (ctokens_lex(src, len, &ct, sc->why, sc->whylen) < 0)
+		return -1;
+	r = check_tokens(sc, ct.tok);
+	ctokens_free(&ct);
 	return r;
 }
 

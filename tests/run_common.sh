@@ -27,6 +27,7 @@
 #                                no sample measured twice, no stray sample, Samples/OKCount/
 #                                shares/BestGFLOPS as computed from the shard files (first
 #                                record per sample wins); with "all", every completion measured
+#   check_sqd CONF NITER         prompts, compliance verdicts and the archive of 1..NITER agree
 #   elapsed T0                   seconds since T0 (date +%s.%N), one decimal
 #   our_jobs                     ids of the live Slurm jobs of this test's run directories
 #   node_of_component JOB OFF    the nodes (hostlist) of component OFF of het job JOB
@@ -322,6 +323,59 @@ check_run() { # check_run CONF NITER
 		check "iteration $it: COMPLETED (State: ${st:-none})" test "$st" = COMPLETED
 		check_iter "$conf" "$it" all
 	done
+}
+
+check_sqd() { # check_sqd CONF NITER: the SQD files of iterations 1..NITER agree with the shards
+	# Every prompt names its permitted techniques (described in its text) and its stage; every ok
+	# kernel uses only permitted ones and all required ones; a kernel that breaks the rule is
+	# rejected; each archive cell holds the fastest ok kernel of its (shape, descriptor
+	# techniques) over all the iterations; sqd.json says NITER were applied.
+	local out=$WORK/check_sqd.$$
+	if python3 - "$(run_dir_of "$1")" "$2" >"$out" 2>&1 <<'PY'
+import glob, json, sys
+run, niter = sys.argv[1], int(sys.argv[2])
+state = json.load(open(run + "/state/sqd.json"))
+desc = set(state["descriptor"])
+arch = {(c["shape"], c["techs"]): c for c in json.load(open(run + "/state/archive.json"))["cells"]}
+best, bad = {}, []
+order = ["openmp", "simd", "cache_blocking", "register_blocking", "packing", "unrolling", "prefetch", "loop_reorder"]
+for it in range(1, niter + 1):
+    d = "%s/iter-%04d" % (run, it)
+    prompts = {p["problem_id"]: p for p in map(json.loads, open(d + "/prompts.jsonl"))}
+    plan = json.load(open(d + "/plan.json"))
+    for p in prompts.values():
+        if not p["permitted"] or p["stage"] != plan["stage"] or p["stage"] < 1:
+            bad.append("iter %d %s: permitted/stage" % (it, p["problem_id"]))
+        if any(("- %s:" % t) not in p["prompt"] for t in p["permitted"]):
+            bad.append("iter %d %s: a permitted technique not described" % (it, p["problem_id"]))
+    for f in glob.glob(d + "/results/*.jsonl"):
+        for r in map(json.loads, open(f)):
+            p = prompts[r["problem_id"]]
+            used = set(r["techniques"])
+            complies = used <= set(p["permitted"]) and set(p["required"]) <= used
+            if r["status"] == "ok" and not complies:
+                bad.append("iter %d %s: ok but not compliant" % (it, r["sample_id"]))
+            if not complies and r["status"] != "rejected":
+                bad.append("iter %d %s: not compliant, status %s" % (it, r["sample_id"], r["status"]))
+            if r["status"] == "ok":
+                key = (p["shape"], "+".join(t for t in order if t in used & desc) or "none")
+                best[key] = max(best.get(key, 0), r["gflops"])
+if set(best) != set(arch):
+    bad.append("archive cells %s, expected %s" % (sorted(arch), sorted(best)))
+for k, g in best.items():
+    if k in arch and abs(arch[k]["gflops"] - g) > 1e-9:
+        bad.append("cell %s: %g, expected %g" % (k, arch[k]["gflops"], g))
+if state["last_iter"] != niter:
+    bad.append("sqd.json last_iter %s" % state["last_iter"])
+print("\n".join(bad) or "%d cells: %s" % (len(arch), sorted(arch)))
+sys.exit(1 if bad else 0)
+PY
+	then
+		ok "SQD of iterations 1..$2: prompts, compliance and archive agree with the shards ($(tail -1 "$out" | cut -c1-120))"
+	else
+		sed 's/^/#   /' "$out"
+		not_ok "SQD of iterations 1..$2: prompts, compliance and archive agree with the shards"
+	fi
 }
 
 node_of_component() { # node_of_component JOB OFFSET

@@ -45,12 +45,27 @@ else
 	echo "# (no job seen in squeue: too quick to catch; name check skipped)"
 fi
 
+# ---- SQD: the plan of stages.lua, compliance, the archive
+check_sqd "$conf" 3
+check "acct: Stage, Coverage and QDScore recorded for iterations 1..3" \
+	test "$("$PERFRL" acct -c "$conf" -P -n --format=Stage,Coverage,QDScore | grep -Ec '^[1-9]\|[0-9.]+\|[0-9.]+$')" = 3
+"$PERFRL" archive -c "$conf" -P -n >"$WORK/archive.txt" || not_ok "perfrl archive exits 0"
+check "perfrl archive: one row per cell of archive.json" \
+	test "$(wc -l <"$WORK/archive.txt")" = "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cells"]))' "$run/state/archive.json")"
+cell=$(head -1 "$WORK/archive.txt" | cut -d'|' -f1)
+check "perfrl archive --show $cell prints a kernel" \
+	grep -q 'dgemm' <("$PERFRL" archive -c "$conf" --show "$cell")
+"$PERFRL" stages -c "$conf" --iterations 1-3 --json >"$WORK/stages.jsonl" || not_ok "perfrl stages exits 0"
+check "perfrl stages: iterations 1..3 shown as run, as their prompts say" \
+	test "$(json_tsv "$WORK/stages.jsonl" iteration plan problem_id | sort)" = \
+	"$(for i in 1 2 3; do json_tsv "$run/iter-000$i/prompts.jsonl" problem_id | sed "s/^/$i\trun\t/"; done | sort)"
+
 # ---- perfrl acct, fixed width
 "$PERFRL" acct -c "$conf" >"$WORK/acct.txt" 2>"$WORK/acct.err" || not_ok "perfrl acct exits 0"
 sed 's/^/#   /' "$WORK/acct.txt"
 hdr=$(sed -n 1p "$WORK/acct.txt" | tr -s ' ' | sed 's/^ //; s/ $//')
 check "acct header is the default format ($hdr)" \
-	test "$hdr" = "Iter JobID State Stage Elapsed Samples OK BestGFLOPS MeanReward"
+	test "$hdr" = "Iter JobID State Stage Elapsed Samples OK BestGFLOPS MeanReward Coverage QDScore"
 check "acct second line is the dashes" grep -Eq '^(-+ )+$' <(sed -n 2p "$WORK/acct.txt")
 check "acct: 2 header lines + 3 rows" test "$(wc -l <"$WORK/acct.txt")" = 5
 check "acct: every line as wide as the dashes" \

@@ -38,6 +38,7 @@ if job=$(wait_iter "$conf" 2 'PENDING|RUNNING' 90); then
 	check "restarted perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
 	check "it resumed iteration 2 (job $job)" grep -q "resuming iteration 2 (job $job)" "$WORK/kill-2.log"
 	check_run "$conf" 3
+	check_sqd "$conf" 3
 	check "iteration 2 kept its job id ($(acct_field "$conf" 2 JobID))" test "$(acct_field "$conf" 2 JobID)" = "$job"
 	n=$(ls "$run"/iter-0002/slurm-*.out 2>/dev/null | wc -l)
 	check "iteration 2 ran one job, not two ($n)" test "$n" = 1
@@ -82,6 +83,7 @@ if job=$(wait_iter "$conf" 2 'PENDING|RUNNING' 90); then
 	show "$WORK/term-2.log"
 	check "restarted perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
 	check_run "$conf" 3
+	check_sqd "$conf" 3
 	check "iteration 2 kept its job id ($(acct_field "$conf" 2 JobID))" test "$(acct_field "$conf" 2 JobID)" = "$job"
 else
 	show "$WORK/term-1.log"

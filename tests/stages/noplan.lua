@@ -1,0 +1,2 @@
+-- noplan.lua - defines no plan(ctx).
+function plans(ctx) return {} end
