@@ -168,6 +168,7 @@ int cmd_techniques(int argc, char **argv)
 	struct tally tally;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jelh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -186,7 +187,12 @@ int cmd_techniques(int argc, char **argv)
 			fputs(techniques_usage, stdout);
 			return 0;
 		default:
-			fputs(techniques_usage, stderr);
+			if (optopt)
+				fprintf(stderr, "perfrl techniques: unknown option '-%c' (see --help)\n",
+					optopt);
+			else
+				fprintf(stderr, "perfrl techniques: unknown option '%s' (see --help)\n",
+					argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -204,7 +210,7 @@ int cmd_techniques(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		catalogue_free(cat);
-		fputs(techniques_usage, stderr);
+		fprintf(stderr, "perfrl techniques: no files (see --help)\n");
 		return 2;
 	}
 	memset(&tally, 0, sizeof tally);

@@ -438,7 +438,7 @@ static void print_problem(FILE *f, int json, long iter, int stage, const char *h
 		json_array_foreach(required, k, v)
 			snprintf(req + strlen(req), sizeof req - strlen(req), "%s%s", k ? "," : "",
 				 json_string_value(v));
-		fprintf(f, "%5ld %5d %-9s %-28.28s %-14s %-52s %s%s\n", iter, stage, how, id, shape,
+		fprintf(f, "%5ld %5d %-9s %-40.40s %-14s %-52s %s%s\n", iter, stage, how, id, shape,
 			perm, req[0] ? req : "-", elite ? " elite" : "");
 	}
 }
@@ -449,7 +449,7 @@ int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json
 	long its = q->stage_iterations;
 	char last_note[sizeof ((struct stage_plan *)0)->note] = "";
 	if (!json)
-		fprintf(f, "%5s %5s %-9s %-28s %-14s %-52s %s\n", "Iter", "Stage", "Plan", "Problem",
+		fprintf(f, "%5s %5s %-9s %-40s %-14s %-52s %s\n", "Iter", "Stage", "Plan", "Problem",
 			"Shape", "Permitted", "Required");
 	/* Iterations already planned: what their prompts say. */
 	for (long it = from; it <= to && it <= q->last_iter; it++) {
