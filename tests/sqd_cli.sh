@@ -92,8 +92,9 @@ check "os.execute ran nothing" test ! -e "$WORK/pwned"
 
 # ---- compliance in perfrl bench ------------------------------------------------------------
 "$PERFRL" bench --json $fast --permit openmp "$ex/simd.c" >"$WORK/c1.json"
-check "--permit openmp: simd.c rejected, naming simd" \
-	test "$(json_tsv "$WORK/c1.json" status detail | cut -c1-32)" = "$(printf 'rejected\tuses simd, which is not')"
+json_tsv "$WORK/c1.json" status detail >"$WORK/c1.tsv"
+check "--permit openmp: simd.c rejected, naming simd ($(cat "$WORK/c1.tsv"))" \
+	grep -q "^rejected	uses simd, .*not permitted here (permitted: openmp)\$" "$WORK/c1.tsv"
 "$PERFRL" bench --json $fast --require openmp "$ex/naive.c" >"$WORK/c2.json"
 check "--require openmp: naive.c rejected" \
 	test "$(json_tsv "$WORK/c2.json" status detail)" = "$(printf 'rejected\tdoes not use the required technique openmp')"
@@ -114,7 +115,7 @@ def code(f):
     return "```c\n" + open("%s/%s" % (ex, f)).read() + "```\n"
 with open(work + "/prompts.jsonl", "w") as f:
     f.write(json.dumps({"problem_id": "p-omp", "shape": "40x48x56", "permitted": ["openmp", "loop_reorder", "unrolling", "register_blocking"], "required": ["openmp"], "prompt": "x", "stage": 1}) + "\n")
-    f.write(json.dumps({"problem_id": "p-simd", "shape": "33x17x9", "permitted": ["simd", "loop_reorder", "unrolling", "register_blocking"], "required": [], "prompt": "x", "stage": 1}) + "\n")
+    f.write(json.dumps({"problem_id": "p-simd", "shape": "33x17x9", "permitted": ["simd", "loop_reorder", "unrolling", "register_blocking", "packing"], "required": [], "prompt": "x", "stage": 1}) + "\n")
 with open(work + "/completions.jsonl", "w") as f:
     for sid, pid, src in [("a", "p-omp", "openmp.c"), ("b", "p-omp", "simd.c"), ("c", "p-simd", "simd.c"),
                           ("d", "p-simd", "naive.c"), ("e", "p-gone", "naive.c"), ("f", "p-omp", "naive.c")]:

@@ -176,7 +176,7 @@ static void test_shipped(void)
 	CHECK(config_read_string(&cf, text) == CONFIG_TRUE);
 	CHECK(config_read_file(&ex, path) == CONFIG_TRUE);
 	leaves(config_root_setting(&cf), "", names, &n);
-	CHECK(n == 44);
+	CHECK(n == 45);
 	free(path);
 	path = util_xasprintf("%s/doc/perfrl.conf.5", top);
 	man = util_read_file(path, 0, NULL);
@@ -202,7 +202,7 @@ static void test_shipped(void)
 	CHECK(config_load(path, &c, err, sizeof err) == 0);
 	if (*err)
 		fprintf(stderr, "%s\n", err);
-	CHECK(c.iterations == 3);
+	CHECK(c.iterations == 6);
 	CHECK(c.slurm.cpu.tasks == 2);
 	CHECK(c.slurm.cpu.cpus_per_task == 1);
 	CHECK(c.slurm.cpu.exclusive == 0);
@@ -215,7 +215,7 @@ static void test_shipped(void)
 	CHECK(c.slurm.gpu.nodes == 1);
 	CHECK(c.reward.rejected == -100);
 	text = printed(&c);
-	CHECK(strstr(text, "iterations = 3;") != NULL);
+	CHECK(strstr(text, "iterations = 6;") != NULL);
 	CHECK(strstr(text, "(default: 100)") != NULL);
 	CHECK(strstr(text, "    tasks = 2;") != NULL);
 	free(text);
