@@ -22,7 +22,8 @@
 #define NONE ((size_t)-1)
 
 /* Where a name's value comes from (per function and name). */
-enum { FROM_A = 1, FROM_B = 2, FROM_C = 4, PACKED = 8, PACKED_B = 16, LOADED = 32 };
+enum { FROM_A = 1, FROM_B = 2, FROM_C = 4, PACKED = 8, PACKED_B = 16, LOADED = 32,
+       PACK_DST = 64 /* a copy of A or B was stored through it in this function */ };
 
 struct tk {
 	int kind;        /* enum ctok_kind, or TK_PRAGMA */
@@ -1513,7 +1514,7 @@ static unsigned expr_bits(struct det *d, int f, size_t lo, size_t hi)
 			continue;
 		bits |= b;
 	}
-	return bits & ~(unsigned)LOADED;
+	return bits & ~(unsigned)(LOADED | PACK_DST);
 }
 
 /* A statement part [lo, hi): its assignment operator (or NONE). */
@@ -2289,6 +2290,15 @@ static int value_reads(struct det *d, int f, size_t lo, size_t hi)
 	return n;
 }
 
+/* Is token i in the parameter list of a function definition? */
+static int in_params(struct det *d, size_t i)
+{
+	for (int f = 0; f < d->nfn; f++)
+		if (i > d->fn[f].lp && i < d->fn[f].rp)
+			return 1;
+	return 0;
+}
+
 static unsigned copy_source(unsigned bits)
 {
 	return (bits & (FROM_A | FROM_B)) ? bits & (FROM_A | FROM_B)
@@ -2303,6 +2313,7 @@ static void mark_packed(struct det *d, int f, int id, unsigned src, int depth)
 		snprintf(d->copy_what, sizeof d->copy_what, "copies %s into %.*s",
 			 (src & FROM_A) && (src & FROM_B) ? "A or B" : src & FROM_A ? "A" : "B",
 			 (int)d->namelen[id], d->name[id]);
+	add_bits(d, f, id, PACK_DST);
 	if ((bits_of(d, f, id) & b) == b)
 		return;
 	add_bits(d, f, id, b);
@@ -2327,7 +2338,8 @@ static void mark_packed(struct det *d, int f, int id, unsigned src, int depth)
 		}
 	}
 	for (size_t i = 0; i < d->n; i++)
-		if (d->t[i].kind == CTOK_IDENT && d->t[i].id == id && d->tokfunc[i] < 0) {
+		if (d->t[i].kind == CTOK_IDENT && d->t[i].id == id && d->tokfunc[i] < 0 &&
+		    !in_params(d, i)) {
 			add_bits(d, -1, id, b); /* a buffer at file scope */
 			break;
 		}
@@ -2430,21 +2442,58 @@ static void packed_back(struct det *d)
 	}
 }
 
+/* Does [lo, hi), of a statement of function f with assignment operator op, read a packed
+ * buffer? Not as the operand of sizeof, not as the target of a plain store, and not as the
+ * argument of a helper of the file that packs into that parameter: its own statements, and
+ * those of the functions later handed the buffer, say whether it is read. */
+static int reads_packed(struct det *d, int f, size_t lo, size_t hi, size_t op, int depth)
+{
+	for (size_t i = lo; i < hi; i++) {
+		const struct tk *t = &d->t[i];
+		if (is_id(t, "sizeof") || is_id(t, "_Alignof")) {
+			size_t j = i + 1;
+			if (is_p(&d->t[j], "(") && d->match[j] > j && d->match[j] < hi) {
+				i = d->match[j];
+				continue;
+			}
+			while (j < hi && is_p(&d->t[j], "*"))
+				j++;
+			i = j;
+			continue;
+		}
+		if (t->kind != CTOK_IDENT)
+			continue;
+		if (is_p(&d->t[i + 1], "(") && d->match[i + 1] > i + 1 && d->match[i + 1] < hi &&
+		    depth < 8 && defined_function(d, t->id)) {
+			size_t e = d->match[i + 1];
+			int arg = 0;
+			FOR_PARTS(d, i + 2, e, plo, phi) {
+				int fs[8], nf = func_params(d, t->id, arg++, fs, 8), dst = 0;
+				for (int j = 0; j < nf; j++)
+					dst |= (bits_of(d, fs[j], d->fn[fs[j]].params[arg - 1]) & PACK_DST) != 0;
+				if (!dst && reads_packed(d, f, plo, phi, op, depth + 1))
+					return 1;
+			}
+			i = e;
+			continue;
+		}
+		if (!(bits_of(d, f, t->id) & PACKED))
+			continue;
+		if (op == NONE || i > op || !is_p(&d->t[op], "="))
+			return 1;
+	}
+	return 0;
+}
+
 /* Do the compute statements read a packed buffer? */
 static size_t packed_read(struct det *d)
 {
-	for (size_t s = 0; s < d->nst; s++) {
+	for (size_t s = 0; s < d->nst && budget(d, 1); s++) {
 		struct stmt *st = &d->st[s];
 		if (!has_mul(d, st->lo, st->hi))
 			continue;
-		for (size_t i = st->lo; i < st->hi; i++) {
-			size_t op;
-			if (d->t[i].kind != CTOK_IDENT || !(bits_of(d, st->func, d->t[i].id) & PACKED))
-				continue;
-			op = assign_op(d, st->lo, st->hi);
-			if (op == NONE || i > op || !is_p(&d->t[op], "="))
-				return st->lo;
-		}
+		if (reads_packed(d, st->func, st->lo, st->hi, assign_op(d, st->lo, st->hi), 0))
+			return st->lo;
 	}
 	return NONE;
 }
@@ -2564,6 +2613,51 @@ static int pointer_access(struct det *d, size_t i)
 	return 0;
 }
 
+/* Is the index [lo, hi) var plus terms that do not mention it (j, j - jj, (j + 4 - jj))? */
+static int unit_index(struct det *d, size_t lo, size_t hi, int var, int depth)
+{
+	int found = 0;
+	size_t i = lo;
+	if (depth > 8 || hi <= lo || hi > d->n)
+		return 0;
+	while (i < hi) {
+		size_t s = i, te;
+		int neg = 0;
+		if (is_p(&d->t[i], "+") || is_p(&d->t[i], "-")) {
+			neg = is_p(&d->t[i], "-");
+			s = ++i;
+		}
+		if (s >= hi)
+			return 0;
+		for (te = s; te < hi;) {
+			const struct tk *t = &d->t[te], *pv = te > s ? &d->t[te - 1] : NULL;
+			if (is_open(t)) {
+				if (d->match[te] <= te || d->match[te] >= hi)
+					return 0;
+				te = d->match[te] + 1;
+				continue;
+			}
+			if (pv && (is_p(t, "+") || is_p(t, "-")) &&
+			    (pv->kind == CTOK_IDENT || pv->kind == CTOK_NUMBER || is_close(pv)))
+				break;
+			te++;
+		}
+		if (te == s + 1 && d->t[s].kind == CTOK_IDENT && d->t[s].id == var) {
+			if (neg || found)
+				return 0;
+			found = 1;
+		} else if (is_p(&d->t[s], "(") && d->match[s] == te - 1 && mentions(d, s, te, var)) {
+			if (neg || found || !unit_index(d, s + 1, te - 1, var, depth + 1))
+				return 0;
+			found = 1;
+		} else if (mentions(d, s, te, var)) {
+			return 0;
+		}
+		i = te;
+	}
+	return found;
+}
+
 /* Does the access of the name at i (X[...] or X + ...) end in var (or var + N)? */
 static int unit_stride(struct det *d, size_t i, size_t hi, int var)
 {
@@ -2575,8 +2669,17 @@ static int unit_stride(struct det *d, size_t i, size_t hi, int var)
 		lo = j + 1;
 		e = d->match[j];
 	} else if (is_p(&d->t[i + 1], "+") && pointer_access(d, i)) {
+		size_t e2;
 		lo = i + 2;
 		e = part_end(d, lo, hi);
+		for (e2 = lo; e2 < e; e2++) { /* X + (j - jj): the end at the enclosing ')' */
+			if (is_open(&d->t[e2]) && d->match[e2] > e2 && d->match[e2] < e)
+				e2 = d->match[e2];
+			else if (is_close(&d->t[e2]) || is_p(&d->t[e2], ";"))
+				break;
+		}
+		if (unit_index(d, lo, e2, var, 0))
+			return 1;
 		for (size_t j = lo; j < e; j++)
 			if (is_p(&d->t[j], ")") || is_p(&d->t[j], ";")) {
 				e = j;
@@ -2587,6 +2690,8 @@ static int unit_stride(struct det *d, size_t i, size_t hi, int var)
 	}
 	if (e <= lo || e > d->n)
 		return 0;
+	if (unit_index(d, lo, e, var, 0))
+		return 1;
 	if (e - lo >= 3 && d->t[e - 1].kind == CTOK_NUMBER && is_p(&d->t[e - 2], "+"))
 		e -= 2;
 	if (e - lo >= 3 && is_p(&d->t[e - 1], ")") && is_p(&d->t[e - 3], "(") &&

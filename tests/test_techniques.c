@@ -256,6 +256,53 @@ static void test_loops(void)
 	CHECK(!has("#include <string.h>\n" SIG "{\n double t[64];\n"
 		   " for (int j = 0; j < 64 && j < n; j++) t[j] = B[j];\n memset(C, 0, sizeof *C * m * n);\n}\n",
 		   TECH_PACKING));
+
+	/* packing in a static helper handed B + off and a buffer, which the i-k-j loops read */
+#define HELPER(copy, arg, bread)                                                              \
+	"#include <stdlib.h>\n"                                                              \
+	"static void pack_b(int kc, int nc, const double *src, int ld, double *buf)\n"       \
+	"{\n for (int p = 0; p < kc; p++)\n  for (int j = 0; j < nc; j++)\n"                \
+	"   buf[p * nc + j] = " copy ";\n}\n" SIG                                            \
+	"{\n double *bb = malloc(sizeof *bb * 64 * n);\n"                                     \
+	" for (int i = 0; i < m * n; i++) C[i] = 0;\n"                                       \
+	" for (int kk = 0; kk < k; kk += 64) {\n  int kc = k - kk < 64 ? k - kk : 64;\n"      \
+	"  pack_b(kc, n, " arg " + kk * n, n, bb);\n"                                        \
+	"  for (int i = 0; i < m; i++)\n   for (int p = 0; p < kc; p++) {\n"                  \
+	"    double a = A[i * k + kk + p];\n"                                                \
+	"    for (int j = 0; j < n; j++) C[i * n + j] += a * " bread ";\n   }\n }\n"         \
+	" free(bb);\n}\n"
+	CHECK_STR(found(HELPER("src[p * ld + j]", "B", "bb[p * n + j]")),
+		  "cache_blocking+packing+loop_reorder");
+	/* a helper that copies C, or zeroes the buffer, does not pack */
+	CHECK(!has(HELPER("src[p * ld + j]", "C", "bb[p * n + j]"), TECH_PACKING));
+	CHECK(!has(HELPER("0", "B", "bb[p * n + j]"), TECH_PACKING));
+	/* a helper that copies B into a buffer nothing reads does not pack (sizeof *bb and handing
+	 * bb to the packer are no reads) */
+	CHECK_STR(found(HELPER("src[p * ld + j]", "B", "B[(kk + p) * n + j]")),
+		  "cache_blocking+loop_reorder");
+	/* a compute helper handed the packed buffer; its index is j - jj, unit stride along j */
+	CHECK_STR(found("static void pack(int kc, int nc, const double *s, int ld, double *o)\n"
+			"{ for (int p = 0; p < kc; p++) for (int j = 0; j < nc; j++) o[p * nc + j] = s[p * ld + j]; }\n"
+			"static void block(int m, int jj, int nc, int kc, const double *a, int lda,\n"
+			"                  const double *bp, double *c, int ldc)\n{\n"
+			" for (int i = 0; i < m; i++)\n  for (int p = 0; p < kc; p++) {\n"
+			"   const double x = a[i * lda + p], *b = bp + p * nc;\n"
+			"   for (int j = jj; j < jj + nc; j++) c[i * ldc + j] += x * b[j - jj];\n  }\n}\n"
+			"static double buf[64 * 64];\n" SIG
+			"{\n for (int i = 0; i < m * n; i++) C[i] = 0;\n"
+			" for (int kk = 0; kk < k; kk += 64)\n  for (int jj = 0; jj < n; jj += 64) {\n"
+			"   int kc = k - kk < 64 ? k - kk : 64, nc = n - jj < 64 ? n - jj : 64;\n"
+			"   pack(kc, nc, B + kk * n + jj, n, buf);\n"
+			"   block(m, jj, nc, kc, A + kk, k, buf, C, n);\n  }\n}\n"),
+		  "cache_blocking+packing+loop_reorder");
+	/* X + (j - jj) in a load is unit stride too; n - j is not */
+	CHECK(has(SIG "{\n for (int i = 0; i < m; i++)\n  for (int p = 0; p < k; p++)\n"
+		  "   for (int j = 0; j < n; j++) C[i * n + j] += A[i * k + p] * *(B + (p * n + j));\n}\n",
+		  TECH_LOOP_REORDER));
+	CHECK(!has(SIG "{\n for (int i = 0; i < m; i++)\n  for (int p = 0; p < k; p++)\n"
+		   "   for (int j = 0; j < n; j++) C[i * n + j] += A[i * k + p] * B[p * n + n - 1 - j];\n}\n",
+		   TECH_LOOP_REORDER));
+#undef HELPER
 }
 
 static void test_user(void)
