@@ -10,7 +10,6 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,17 +24,6 @@ struct archive {
 	size_t n, cap;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) UTIL_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- the cells ------------------------------------------------------------------------- */
 
@@ -335,7 +323,7 @@ static int get_long(json_t *o, const char *key, long lo, long *out, char *err, s
 {
 	json_t *v = json_object_get(o, key);
 	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > LONG_MAX)
-		return fail(err, errlen, "\"%s\" is missing or not an integer >= %ld", key, lo);
+		return util_errf(err, errlen, "\"%s\" is missing or not an integer >= %ld", key, lo);
 	*out = (long)json_integer_value(v);
 	return 0;
 }
@@ -346,7 +334,7 @@ static int get_double(json_t *o, const char *key, int nonneg, double *out, char 
 	json_t *v = json_object_get(o, key);
 	if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
 	    (nonneg && json_number_value(v) < 0))
-		return fail(err, errlen, "\"%s\" is missing or not a %snumber", key,
+		return util_errf(err, errlen, "\"%s\" is missing or not a %snumber", key,
 			    nonneg ? "non-negative " : "");
 	*out = json_number_value(v);
 	return 0;
@@ -360,11 +348,11 @@ static int parse_cell(json_t *o, struct archive_cell *c, char *err, size_t errle
 	json_t *src64 = json_object_get(o, "source_base64");
 
 	if (!json_is_object(o))
-		return fail(err, errlen, "not a JSON object");
+		return util_errf(err, errlen, "not a JSON object");
 	if (!json_is_string(shape) || !key_ok(json_string_value(shape), sizeof c->shape, 0))
-		return fail(err, errlen, "\"shape\" is missing or not a valid shape");
+		return util_errf(err, errlen, "\"shape\" is missing or not a valid shape");
 	if (!json_is_string(techs) || !key_ok(json_string_value(techs), sizeof c->techs, 1))
-		return fail(err, errlen, "\"techs\" is missing or not a valid technique list");
+		return util_errf(err, errlen, "\"techs\" is missing or not a valid technique list");
 	strcpy(c->shape, json_string_value(shape));
 	strcpy(c->techs, json_string_value(techs));
 	if (get_double(o, "gflops", 1, &c->gflops, err, errlen) ||
@@ -374,16 +362,16 @@ static int parse_cell(json_t *o, struct archive_cell *c, char *err, size_t errle
 	    get_long(o, "offers", 1, &c->offers, err, errlen))
 		return -1;
 	if (!json_is_string(sample))
-		return fail(err, errlen, "\"sample_id\" is missing or not a string");
+		return util_errf(err, errlen, "\"sample_id\" is missing or not a string");
 	if (!src == !src64 || (src && !json_is_string(src)) || (src64 && !json_is_string(src64)))
-		return fail(err, errlen, "wants a string in exactly one of \"source\" and "
+		return util_errf(err, errlen, "wants a string in exactly one of \"source\" and "
 			    "\"source_base64\"");
 	if (json_is_string(src)) {
 		if (strlen(json_string_value(src)) != json_string_length(src))
-			return fail(err, errlen, "\"source\" has a NUL character");
+			return util_errf(err, errlen, "\"source\" has a NUL character");
 		c->source = util_xstrdup(json_string_value(src));
 	} else if (!(c->source = b64_decode(json_string_value(src64)))) {
-		return fail(err, errlen, "\"source_base64\" is not valid base64 text");
+		return util_errf(err, errlen, "\"source_base64\" is not valid base64 text");
 	}
 	c->sample_id = util_xstrdup(json_string_value(sample));
 	return 0;
@@ -402,38 +390,38 @@ int archive_load(const char *state_dir, struct archive **out, char *err, size_t 
 
 	*out = NULL;
 	if (util_pathf(path, sizeof path, "%s/" ARCHIVE_FILE, state_dir) != 0)
-		return fail(err, errlen, "%s: path too long", state_dir);
+		return util_errf(err, errlen, "%s: path too long", state_dir);
 	text = util_read_file(path, ARCHIVE_MAX_BYTES, &len);
 	if (!text) {
 		if (errno == ENOENT) { /* no elite yet */
 			*out = archive_new();
 			return 0;
 		}
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return util_errf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (!root)
-		return fail(err, errlen, "%s:%d: not JSON: %s", path, jerr.line, jerr.text);
+		return util_errf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line, jerr.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(err, errlen, "%s: not a JSON object", path);
+		return util_errf(err, errlen, "%s: not a JSON object", path);
 	}
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v)) {
 		json_decref(root);
-		return fail(err, errlen, "%s: no format \"version\" (not a perfrl archive?)", path);
+		return util_errf(err, errlen, "%s: no format \"version\" (not a perfrl archive?)", path);
 	}
 	if (json_integer_value(v) != ARCHIVE_VERSION) {
 		long long version = json_integer_value(v);
 		json_decref(root);
-		return fail(err, errlen, "%s: format version %lld, this perfrl reads %d", path,
+		return util_errf(err, errlen, "%s: format version %lld, this perfrl reads %d", path,
 			    version, ARCHIVE_VERSION);
 	}
 	cells = json_object_get(root, "cells");
 	if (!json_is_array(cells)) {
 		json_decref(root);
-		return fail(err, errlen, "%s: \"cells\" is missing or not an array", path);
+		return util_errf(err, errlen, "%s: \"cells\" is missing or not an array", path);
 	}
 
 	a = archive_new();
@@ -442,12 +430,12 @@ int archive_load(const char *state_dir, struct archive **out, char *err, size_t 
 		size_t at;
 		int found;
 		if (parse_cell(o, c, why, sizeof why) != 0) {
-			fail(err, errlen, "%s: cell %zu: %s", path, i, why);
+			util_errf(err, errlen, "%s: cell %zu: %s", path, i, why);
 			goto bad;
 		}
 		at = locate(a, c->shape, c->techs, &found);
 		if (found) {
-			fail(err, errlen, "%s: cell %zu: %s/%s appears twice", path, i, c->shape,
+			util_errf(err, errlen, "%s: cell %zu: %s/%s appears twice", path, i, c->shape,
 			     c->techs);
 			goto bad;
 		}
@@ -472,27 +460,27 @@ int archive_save(const struct archive *a, const char *state_dir, char *err, size
 	int fd, e;
 
 	if (util_pathf(path, sizeof path, "%s/" ARCHIVE_FILE, state_dir) != 0)
-		return fail(err, errlen, "%s: path too long", state_dir);
+		return util_errf(err, errlen, "%s: path too long", state_dir);
 	if (util_mkdirs(state_dir, 0755) != 0)
-		return fail(err, errlen, "cannot create %s: %s", state_dir, strerror(errno));
+		return util_errf(err, errlen, "cannot create %s: %s", state_dir, strerror(errno));
 	cells = json_array();
 	for (size_t i = 0; i < archive_count(a); i++)
 		if (json_array_append_new(cells, cell_json(a->cells[i])) != 0) {
 			json_decref(cells);
-			return fail(err, errlen, "cannot encode cell %s/%s", a->cells[i]->shape,
+			return util_errf(err, errlen, "cannot encode cell %s/%s", a->cells[i]->shape,
 				    a->cells[i]->techs);
 		}
 	root = json_pack("{s:i, s:o}", "version", ARCHIVE_VERSION, "cells", cells);
 	text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
 	json_decref(root);
 	if (!text)
-		return fail(err, errlen, "cannot encode the archive");
+		return util_errf(err, errlen, "cannot encode the archive");
 	buf = util_xasprintf("%s\n", text);
 	free(text);
 	if (util_write_atomic(path, buf, strlen(buf)) != 0) {
 		e = errno;
 		free(buf);
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return util_errf(err, errlen, "cannot write %s: %s", path, strerror(e));
 	}
 	free(buf);
 	/* The rename is durable once the directory is. */

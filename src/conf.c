@@ -59,7 +59,7 @@ bad:
 	return "is not MxNxK (positive integers up to 65536; A, B and C within 3 GiB)";
 }
 
-static const char *const gpu_commands[] = {"builtin", "trl", NULL};     /* enum config_gpu_command */
+static const char *const gpu_commands[] = {"builtin", "trl", "fixed", NULL};     /* enum config_gpu_command */
 static const char *const reward_modes[] = {"gflops", "log", "ratio", NULL}; /* enum reward_mode */
 
 /* The offset of field f, which must have type T: a row that names the wrong type fails to compile. */
@@ -116,7 +116,7 @@ static const struct key keys[] = {
 	      "seconds between looks at a running job"),
 
 	K_ENUM("gpu_step.command", gpu_step.command, "builtin", gpu_commands,
-	       "builtin (C policy, no GPU) or trl (TRL GRPOTrainer)"),
+	       "builtin (C policy, no GPU), trl (TRL GRPOTrainer) or fixed (examples)"),
 	K_INT("gpu_step.group_size", gpu_step.group_size, 8, 2, 1024,
 	      "completions per prompt (G of GRPO)"),
 	K_INT("gpu_step.prompts_per_iteration", gpu_step.prompts_per_iteration, 8, 1, 100000,

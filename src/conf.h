@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum config_gpu_command { CONFIG_GPU_BUILTIN, CONFIG_GPU_TRL };
+enum config_gpu_command { CONFIG_GPU_BUILTIN, CONFIG_GPU_TRL, CONFIG_GPU_FIXED };
 
 struct config_list {
 	char **v; /* v[n] is NULL */

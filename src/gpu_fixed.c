@@ -20,6 +20,7 @@
 
 static const char gpu_usage[] =
 	"usage: perfrl gpu-step --fixed --iter-dir DIR [--group-size G]\n"
+	"       perfrl gpu-step --builtin ... | --sample ...   (see perfrl gpu-step --builtin --help)\n"
 	"\n"
 	"The GPU step of one iteration (het group 0). --fixed answers each prompt in\n"
 	"DIR/prompts.jsonl with G completions drawn from the shipped example kernels and\n"
@@ -50,6 +51,12 @@ int cmd_gpu_step(int argc, char **argv)
 	struct catalogue *cat = catalogue_new();
 	size_t len;
 
+	/* The learning step (--builtin) and evaluation sampling (--sample) live in gpu_builtin.c. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--builtin") || !strcmp(argv[i], "--sample")) {
+			catalogue_free(cat);
+			return gpu_builtin_main(argc, argv);
+		}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <time.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,17 +39,6 @@ int iterlog_state_parse(const char *name)
 	return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) UTIL_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 void iterlog_record_init(struct iter_record *r, long iter)
 {
@@ -72,10 +61,10 @@ static int get_int(json_t *o, const char *key, long long lo, long long hi, long 
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return fail(err, errlen, "\"%s\" is not an integer", key);
+		return util_errf(err, errlen, "\"%s\" is not an integer", key);
 	*out = json_integer_value(v);
 	if (*out < lo || *out > hi)
-		return fail(err, errlen, "\"%s\" is out of range (%lld)", key, *out);
+		return util_errf(err, errlen, "\"%s\" is out of range (%lld)", key, *out);
 	return 0;
 }
 
@@ -89,7 +78,7 @@ static int get_num(json_t *o, const char *key, double dflt, double *out, char *e
 		return 0;
 	}
 	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return fail(err, errlen, "\"%s\" is not a number", key);
+		return util_errf(err, errlen, "\"%s\" is not a number", key);
 	*out = json_number_value(v);
 	return 0;
 }
@@ -125,33 +114,33 @@ static int parse_record(json_t *o, struct iter_record *r, char *err, size_t errl
 	int st;
 
 	if (!json_is_object(o))
-		return fail(err, errlen, "not a JSON object");
+		return util_errf(err, errlen, "not a JSON object");
 	iter = json_object_get(o, "iter");
 	if (!json_is_integer(iter) || json_integer_value(iter) < 0 ||
 	    json_integer_value(iter) > LONG_MAX)
-		return fail(err, errlen, "\"iter\" is missing or not an integer >= 0");
+		return util_errf(err, errlen, "\"iter\" is missing or not an integer >= 0");
 	iterlog_record_init(r, (long)json_integer_value(iter));
 
 	state = json_object_get(o, "state");
 	if (!json_is_string(state))
-		return fail(err, errlen, "\"state\" is missing or not a string");
+		return util_errf(err, errlen, "\"state\" is missing or not a string");
 	if ((st = iterlog_state_parse(json_string_value(state))) < 0)
-		return fail(err, errlen, "unknown state \"%s\"", json_string_value(state));
+		return util_errf(err, errlen, "unknown state \"%s\"", json_string_value(state));
 	r->state = (enum iter_state)st;
 
 	job = json_object_get(o, "job_id");
 	if (json_is_string(job)) {
 		const char *s = json_string_value(job);
 		if (strlen(s) >= sizeof r->job_id)
-			return fail(err, errlen, "\"job_id\" is too long");
+			return util_errf(err, errlen, "\"job_id\" is too long");
 		for (const char *p = s; *p; p++)
 			if ((unsigned char)*p < 0x20)
-				return fail(err, errlen, "\"job_id\" has a control character");
+				return util_errf(err, errlen, "\"job_id\" has a control character");
 		strcpy(r->job_id, s);
 	} else if (json_is_integer(job) && json_integer_value(job) >= 0) {
 		snprintf(r->job_id, sizeof r->job_id, "%lld", (long long)json_integer_value(job));
 	} else if (job && !json_is_null(job)) {
-		return fail(err, errlen, "\"job_id\" is not a string");
+		return util_errf(err, errlen, "\"job_id\" is not a string");
 	}
 
 	if (get_int(o, "stage", INT_MIN, INT_MAX, 0, &v, err, errlen))
@@ -246,12 +235,12 @@ static int repair_tail(int fd, const char *path, off_t *size, int *need_nl, char
 
 	*need_nl = 0;
 	if (fstat(fd, &st) != 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return util_errf(err, errlen, "%s: %s", path, strerror(errno));
 	*size = st.st_size;
 	if (st.st_size == 0)
 		return 0;
 	if (pread_all(fd, &c, 1, st.st_size - 1) != 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return util_errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (c == '\n')
 		return 0;
 	/* Find the last newline, reading backwards in blocks. */
@@ -259,7 +248,7 @@ static int repair_tail(int fd, const char *path, off_t *size, int *need_nl, char
 		char blk[4096];
 		off_t from = pos > (off_t)sizeof blk ? pos - (off_t)sizeof blk : 0;
 		if (pread_all(fd, blk, (size_t)(pos - from), from) != 0)
-			return fail(err, errlen, "%s: %s", path, strerror(errno));
+			return util_errf(err, errlen, "%s: %s", path, strerror(errno));
 		for (off_t i = pos - from; i > 0 && nl < 0; i--)
 			if (blk[i - 1] == '\n')
 				nl = from + i - 1;
@@ -274,7 +263,7 @@ static int repair_tail(int fd, const char *path, off_t *size, int *need_nl, char
 	tail = util_xmalloc(tail_len);
 	if (pread_all(fd, tail, tail_len, nl + 1) != 0) {
 		free(tail);
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return util_errf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	j = json_loadb(tail, tail_len, 0, NULL);
 	whole = j && parse_record(j, &r, NULL, 0) == 0;
@@ -285,7 +274,7 @@ static int repair_tail(int fd, const char *path, off_t *size, int *need_nl, char
 		return 0;
 	}
 	if (ftruncate(fd, nl + 1) != 0)
-		return fail(err, errlen, "%s: cannot cut a torn last record: %s", path,
+		return util_errf(err, errlen, "%s: cannot cut a torn last record: %s", path,
 			    strerror(errno));
 	util_info("perfrl: %s: dropped a torn last record (%lld bytes, an interrupted append)",
 		  path, (long long)(st.st_size - (nl + 1)));
@@ -304,20 +293,20 @@ int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen)
 	int fd, created, need_nl, rc = -1;
 
 	if (parse_record(rec, &r, why, sizeof why) != 0)
-		return fail(err, errlen, "invalid iteration record: %s", why);
+		return util_errf(err, errlen, "invalid iteration record: %s", why);
 	if (util_pathf(dir, sizeof dir, "%s/state", run_dir) != 0 ||
 	    util_pathf(path, sizeof path, "%s/" ITERLOG_FILE, run_dir) != 0)
-		return fail(err, errlen, "%s: path too long", run_dir);
+		return util_errf(err, errlen, "%s: path too long", run_dir);
 	if (util_mkdirs(dir, 0755) != 0)
-		return fail(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return util_errf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 	line = json_dumps(rec, JSON_COMPACT); /* strings escape '\n': one line */
 	if (!line)
-		return fail(err, errlen, "cannot encode the record of iteration %ld", r.iter);
+		return util_errf(err, errlen, "cannot encode the record of iteration %ld", r.iter);
 
 	created = stat(path, &st) != 0;
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		util_errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		free(line);
 		return -1;
 	}
@@ -331,7 +320,7 @@ int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			fail(err, errlen, "cannot append to %s: %s", path,
+			util_errf(err, errlen, "cannot append to %s: %s", path,
 			     w < 0 ? strerror(errno) : "short write");
 			if (ftruncate(fd, size) != 0) {
 				/* the reader and the next append skip the torn tail anyway */
@@ -344,7 +333,7 @@ int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen)
 	}
 	free(buf);
 	if (fsync(fd) != 0) {
-		fail(err, errlen, "cannot fsync %s: %s", path, strerror(errno));
+		util_errf(err, errlen, "cannot fsync %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (created) { /* make the new directory entry durable too */
@@ -357,7 +346,7 @@ int iterlog_append(const char *run_dir, json_t *rec, char *err, size_t errlen)
 	rc = 0;
 out:
 	if (close(fd) != 0 && rc == 0)
-		rc = fail(err, errlen, "cannot close %s: %s", path, strerror(errno));
+		rc = util_errf(err, errlen, "cannot close %s: %s", path, strerror(errno));
 	free(line);
 	return rc;
 }
@@ -397,16 +386,16 @@ int iterlog_load(const char *run_dir, struct iter_record **out, size_t *n, char 
 	*out = NULL;
 	*n = 0;
 	if (stat(run_dir, &st) != 0)
-		return fail(err, errlen, "run directory %s: %s", run_dir, strerror(errno));
+		return util_errf(err, errlen, "run directory %s: %s", run_dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(err, errlen, "run directory %s: %s", run_dir, strerror(ENOTDIR));
+		return util_errf(err, errlen, "run directory %s: %s", run_dir, strerror(ENOTDIR));
 	if (util_pathf(path, sizeof path, "%s/" ITERLOG_FILE, run_dir) != 0)
-		return fail(err, errlen, "%s: path too long", run_dir);
+		return util_errf(err, errlen, "%s: path too long", run_dir);
 	buf = util_read_file(path, 0, &len);
 	if (!buf) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return util_errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 	}
 
 	for (p = buf, end = buf + len; p < end;) {
@@ -523,4 +512,17 @@ int iterlog_summarise(json_t *results, struct iter_record *r)
 		r->mean_reward = sum / (double)r->samples;
 	free(g);
 	return bad ? -1 : 0;
+}
+
+void iterlog_stamp(const char *iter_dir, const char *event)
+{
+	char path[PATH_MAX + 32];
+	struct timespec ts;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/timeline.tsv", iter_dir);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if ((f = fopen(path, "a"))) {
+		fprintf(f, "%s\t%lld.%09ld\n", event, (long long)ts.tv_sec, ts.tv_nsec);
+		fclose(f);
+	}
 }

@@ -65,4 +65,9 @@ void iterlog_free(struct iter_record *recs);
  * status or no numeric reward (such elements are not counted; the others are). */
 int iterlog_summarise(json_t *results, struct iter_record *r);
 
+/* Append "EVENT<TAB>epoch seconds" to ITER_DIR/timeline.tsv, the iteration's timeline, which
+ * the job script, the GPU step and the orchestrator write (benchmarks/iteration_split reads
+ * it). Best effort: a timeline is never worth failing an iteration for. */
+void iterlog_stamp(const char *iter_dir, const char *event);
+
 #endif

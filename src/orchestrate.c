@@ -209,7 +209,7 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
 static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
-		retry_s[16], wait_s[32], gpu_args[128], tasks_s[16];
+		retry_s[16], wait_s[32], gpu_args[512], tasks_s[16];
 	char *args = bench_args(o), *script, *env[64];
 	struct sc_job_spec spec;
 	uint32_t ids[8];
@@ -231,7 +231,17 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	snprintf(tasks_s, sizeof tasks_s, "%d", o->cfg.slurm.cpu.tasks);
 	/* The CPU step waits for the GPU step's output at most as long as the GPU step may run. */
 	snprintf(wait_s, sizeof wait_s, "%d", o->cfg.slurm.gpu.time_limit_min > 0 ? o->cfg.slurm.gpu.time_limit_min * 60 : 86400);
-	snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d", o->cfg.gpu_step.group_size);
+	if (o->cfg.gpu_step.command == CONFIG_GPU_FIXED)
+		snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d", o->cfg.gpu_step.group_size);
+	else { /* builtin; trl is refused before the first submission */
+		char lr[64] = "";
+		if (o->cfg.gpu_step.learning_rate > 0)
+			snprintf(lr, sizeof lr, " --lr %.6g", o->cfg.gpu_step.learning_rate);
+		snprintf(gpu_args, sizeof gpu_args,
+			 "--builtin --group-size %d --clip %g --kl-beta %g --seed %d --wait %s%s",
+			 o->cfg.gpu_step.group_size, o->cfg.gpu_step.clip, o->cfg.gpu_step.kl_beta,
+			 o->cfg.seed, wait_s, lr);
+	}
 	{
 		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
 				    o->perfrl, "GPU_ARGS", gpu_args, "BENCH_ARGS", args, "WAIT_S", wait_s,
@@ -284,19 +294,6 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	return 0;
 }
 
-/* An event of the iteration's timeline (DIR/timeline.tsv, which the job script also writes). */
-static void stamp(const char *dir, const char *event)
-{
-	char path[PATH_MAX + 32];
-	struct timespec ts;
-	FILE *f;
-	snprintf(path, sizeof path, "%s/timeline.tsv", dir);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if ((f = fopen(path, "a"))) {
-		fprintf(f, "%s\t%lld.%09ld\n", event, (long long)ts.tv_sec, ts.tv_nsec);
-		fclose(f);
-	}
-}
 
 /* ---- watching --------------------------------------------------------------------------- */
 
@@ -444,10 +441,10 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 
 	/* The het job: reattach to the recorded one, or submit (retries 0 means none ran). */
 	if (!job && r->retries == 0) {
-		stamp(dir, "submit");
+		iterlog_stamp(dir, "submit");
 		if (submit(o, r->iter, dir, 0, &job) != 0)
 			return RUN_ERROR;
-		stamp(dir, "submitted");
+		iterlog_stamp(dir, "submitted");
 		snprintf(r->job_id, sizeof r->job_id, "%u", job);
 		r->state = ITER_PENDING;
 		r->submit = time(NULL);
@@ -529,7 +526,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		  r->iter, iterlog_state_name(r->state), r->samples, json_array_size(missing), r->ok,
 		  r->best_gflops > 0 ? r->best_gflops : 0.0);
 	rc = append(o, r) ? RUN_ERROR : RUN_DONE;
-	stamp(dir, "recorded");
+	iterlog_stamp(dir, "recorded");
 	json_decref(results);
 	json_decref(missing);
 	return rc;
@@ -586,6 +583,10 @@ int cmd_run(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
 	if (unlink(path) == 0)
 		util_info("perfrl run: an earlier cancel request is cleared; resuming");
+	if (o.cfg.gpu_step.command == CONFIG_GPU_TRL) {
+		util_error("perfrl run: gpu_step.command = \"trl\" is not available yet; use \"builtin\"");
+		goto out;
+	}
 	/* stages.lua is asked for every plan still to come before anything is submitted. */
 	if (sqd_open(&o.cfg, o.state_dir, &o.sqd) != 0) {
 		util_error("perfrl run: fix the curriculum (%s) and run again; nothing was submitted",

@@ -384,7 +384,11 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 				improved += archive_offer(
 					q->arc, shape, techs,
 					json_number_value(json_object_get(rec, "gflops")),
-					json_number_value(json_object_get(rec, "reward")), iter, sk, code);
+					json_number_value(json_object_get(rec, "reward")), iter,
+					json_is_string(json_object_get(rec, "sample_id"))
+						? json_string_value(json_object_get(rec, "sample_id"))
+						: sk,
+					code);
 			}
 			free(code);
 			free(pk);

@@ -164,6 +164,17 @@ fail: {
 }
 }
 
+int util_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 int util_pathf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -9,6 +9,9 @@
 
 /* Print "perfrl: MSG" to stderr and return -1, so `return util_error(...)` reads naturally. */
 int util_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
+/* Format a one-line reason into err (errlen bytes; err may be NULL) and return -1, for the
+ * functions that report "0, or -1 with err set". */
+int util_errf(char *err, size_t errlen, const char *fmt, ...) UTIL_PRINTF(3, 4);
 /* Progress and notes for humans go to stderr; silenced by util_quiet. */
 void util_info(const char *fmt, ...) UTIL_PRINTF(1, 2);
 extern int util_quiet;

@@ -372,7 +372,7 @@ static void test_errors(void)
 	ERR("bench = { reward = \"fast\"; };\n",
 	    "1: 'bench.reward' must be \"gflops\", \"log\" or \"ratio\", not \"fast\"");
 	ERR("gpu_step = { command = \"vllm\"; };\n",
-	    "1: 'gpu_step.command' must be \"builtin\" or \"trl\", not \"vllm\"");
+	    "1: 'gpu_step.command' must be \"builtin\", \"trl\" or \"fixed\", not \"vllm\"");
 	ERR("run_dir = \"\";\n", "1: 'run_dir' must not be empty");
 	ERR("slurm = { cpu = { partition = \"\"; }; };\n", "1: 'slurm.cpu.partition' must not be empty");
 	ERR("\ngpu_step = {\n  command = \"trl\";\n};\n",

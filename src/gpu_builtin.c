@@ -1,0 +1,474 @@
+/* gpu_builtin.c - `perfrl gpu-step --builtin`: the embedded GPU step. A categorical policy over
+ * the kernel design space (grpo.h) writes G kernels per prompt, waits for the CPU step's
+ * rewards through the iteration's files, applies one GRPO update and writes the checkpoint.
+ * It needs no GPU, no Python and no weights. */
+#include "config.h"
+#include "commands.h"
+#include "grpo.h"
+#include "iterlog.h"
+#include "jsonl.h"
+#include "kernel_space.h"
+#include "techniques.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char builtin_usage[] =
+	"usage: perfrl gpu-step --builtin --iter-dir DIR [OPTIONS]\n"
+	"       perfrl gpu-step --sample --prompts FILE --out FILE [--checkpoint FILE] [OPTIONS]\n"
+	"\n"
+	"--builtin: the GPU step of one iteration. Answers each prompt of DIR/prompts.jsonl with G\n"
+	"kernels drawn from the policy (the latest earlier checkpoint of the run, else uniform),\n"
+	"masked by the problem's permitted and required techniques; writes DIR/completions.jsonl,\n"
+	"waits for the CPU step's results, applies one GRPO update and writes\n"
+	"DIR/checkpoint/policy.json. Every stage is idempotent: a rerun keeps what exists.\n"
+	"--sample: only draw kernels (an evaluation), from --checkpoint or the uniform policy.\n"
+	"\n"
+	"  -g, --group-size G   kernels per prompt (default 8)\n"
+	"      --samples K      with --sample: kernels per prompt (default: G)\n"
+	"      --lr X           step size (default 0.5)\n"
+	"      --clip X         clip range of the ratio (default 0.2)\n"
+	"      --kl-beta X      weight of KL to the uniform reference (default 0.04)\n"
+	"      --epochs N       passes over the samples (default 4)\n"
+	"      --seed N         sampling seed (default 1; mixed with the iteration)\n"
+	"      --wait SECONDS   longest wait for the rewards (default 86400)\n";
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+
+static json_t *read_lines(const char *path)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *save = NULL;
+	json_t *arr;
+	if (!text)
+		return NULL;
+	arr = json_array();
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL);
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	free(text);
+	return arr;
+}
+
+static long iter_of(const char *dir)
+{
+	const char *b = strrchr(dir, '/');
+	b = b ? b + 1 : dir;
+	return strncmp(b, "iter-", 5) ? 0 : strtol(b + 5, NULL, 10);
+}
+
+/* The policy to start from: the checkpoint of the latest earlier iteration that has one. */
+static int load_previous(const char *dir, struct cat_policy *p, char *from, size_t fromlen)
+{
+	char pattern[PATH_MAX + 64], err[200];
+	long me = iter_of(dir), best = -1;
+	glob_t g;
+	const char *slash = strrchr(dir, '/');
+	cat_policy_init(p);
+	snprintf(from, fromlen, "uniform");
+	if (!slash)
+		return 0;
+	snprintf(pattern, sizeof pattern, "%.*s/iter-*/checkpoint/policy.json", (int)(slash - dir), dir);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char d[PATH_MAX];
+		long it;
+		snprintf(d, sizeof d, "%s", g.gl_pathv[i]);
+		*strstr(d, "/checkpoint/policy.json") = '\0';
+		it = iter_of(d);
+		if (it < me && it > best) {
+			json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+			if (j && cat_policy_from_json(j, p, err, sizeof err) == 0) {
+				best = it;
+				snprintf(from, fromlen, "%s", g.gl_pathv[i]);
+			}
+			json_decref(j);
+		}
+	}
+	globfree(&g);
+	if (best < 0)
+		cat_policy_init(p);
+	else {
+		/* re-load the best one: the loop may have left a later, rejected one in p */
+		json_t *j = json_load_file(from, 0, NULL);
+		cat_policy_from_json(j, p, err, sizeof err);
+		json_decref(j);
+	}
+	return 0;
+}
+
+/* A prompt's permitted and required techniques (everything, nothing when absent). */
+static int prompt_rule(const struct catalogue *cat, json_t *prompt, techset_t *perm, techset_t *req)
+{
+	char err[200];
+	*perm = ~0u;
+	*req = 0;
+	if (json_object_get(prompt, "permitted") &&
+	    techset_from_json(cat, json_object_get(prompt, "permitted"), perm, err, sizeof err) != 0)
+		return util_error("gpu-step: %s", err);
+	if (techset_from_json(cat, json_object_get(prompt, "required"), req, err, sizeof err) != 0)
+		return util_error("gpu-step: %s", err);
+	return 0;
+}
+
+/* G designs per prompt, rendered, as completion records. */
+static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, uint64_t seed)
+{
+	struct catalogue *cat = catalogue_new();
+	json_t *out = json_array(), *pr;
+	uint64_t rng = seed;
+	size_t i;
+	json_array_foreach(prompts, i, pr) {
+		json_t *pid = json_object_get(pr, "problem_id");
+		techset_t perm, req;
+		if (!pid || prompt_rule(cat, pr, &perm, &req) != 0) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		for (int g = 0; g < group; g++) {
+			struct ks_design d;
+			double logp;
+			char sid[128], design[512], *src, *text;
+			cat_policy_sample(p, perm, req, &rng, &d, &logp);
+			if (!(src = ks_render(&d))) {
+				json_decref(out);
+				out = NULL;
+				goto done;
+			}
+			ks_format(&d, design, sizeof design);
+			text = util_xasprintf("```c\n%s```\n", src);
+			snprintf(sid, sizeof sid, "%s/%d", json_string_value(pid) ? json_string_value(pid) : "p", g);
+			json_array_append_new(out, json_pack("{s:s, s:O, s:s, s:i, s:s, s:f}", "sample_id", sid,
+							     "problem_id", pid, "completion", text,
+							     "group_index", g, "design", design, "logp", logp));
+			free(text);
+			free(src);
+		}
+	}
+done:
+	catalogue_free(cat);
+	return out;
+}
+
+/* Results on disk (finished shards and journals), by sample id. */
+static json_t *results(const char *dir)
+{
+	char pattern[PATH_MAX + 32];
+	json_t *by = json_object();
+	glob_t g;
+	snprintf(pattern, sizeof pattern, "%s/results/*.jsonl*", dir);
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			if (!strstr(g.gl_pathv[i], ".tmp."))
+				jsonl_read_by_id(g.gl_pathv[i], by);
+		globfree(&g);
+	}
+	return by;
+}
+
+static int cpu_step_over(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	size_t len;
+	char *t;
+	int over;
+	snprintf(path, sizeof path, "%s/timeline.tsv", dir);
+	t = util_read_file(path, 0, &len);
+	over = t && strstr(t, "cpu_step_end\t") != NULL;
+	free(t);
+	return over;
+}
+
+/* ---- the step ------------------------------------------------------------------------------- */
+
+struct opts {
+	const char *dir, *prompts, *out, *checkpoint;
+	int group, samples, sample_only;
+	struct grpo_opts g;
+	long seed;
+	double wait_s;
+};
+
+static int sample_only(const struct opts *o)
+{
+	struct cat_policy p;
+	json_t *prompts, *out;
+	char err[200];
+	int rc = 1;
+	cat_policy_init(&p);
+	if (o->checkpoint && strcmp(o->checkpoint, "none")) {
+		json_t *j = json_load_file(o->checkpoint, 0, NULL);
+		if (!j || cat_policy_from_json(j, &p, err, sizeof err) != 0) {
+			json_decref(j);
+			return util_error("gpu-step: %s: %s", o->checkpoint, j ? err : "cannot read it"), 1;
+		}
+		json_decref(j);
+	}
+	if (!(prompts = read_lines(o->prompts)))
+		return util_error("gpu-step: cannot read %s: %s", o->prompts, strerror(errno)), 1;
+	out = generate(&p, prompts, o->samples > 0 ? o->samples : o->group,
+		       (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + 77);
+	if (out && jsonl_write(o->out, out) == 0)
+		rc = 0;
+	else if (out)
+		util_error("gpu-step: cannot write %s: %s", o->out, strerror(errno));
+	json_decref(out);
+	json_decref(prompts);
+	return rc;
+}
+
+static int builtin_step(const struct opts *o)
+{
+	char path[PATH_MAX + 64], from[PATH_MAX + 64];
+	struct cat_policy p, ref;
+	json_t *compl = NULL, *by = NULL, *rec;
+	struct grpo_sample *s = NULL;
+	struct grpo_stats st;
+	size_t i, n = 0, got = 0;
+	double t0 = util_now(), t_gen, t_wait, until;
+	int rc = 1;
+
+	snprintf(path, sizeof path, "%s/checkpoint/policy.json", o->dir);
+	if (access(path, F_OK) == 0) {
+		util_info("gpu-step: %s exists (a requeued job): nothing to do", path);
+		return 0;
+	}
+	load_previous(o->dir, &p, from, sizeof from);
+	cat_policy_init(&ref);
+	snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
+	if (!(compl = read_lines(path))) {
+		json_t *prompts;
+		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
+		if (!(prompts = read_lines(path)))
+			return util_error("gpu-step: cannot read %s: %s", path, strerror(errno)), 1;
+		compl = generate(&p, prompts, o->group,
+				 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + (uint64_t)iter_of(o->dir));
+		json_decref(prompts);
+		snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
+		if (!compl || jsonl_write(path, compl) != 0) {
+			util_error("gpu-step: cannot write %s: %s", path, strerror(errno));
+			goto out;
+		}
+		util_info("gpu-step: %zu kernels from %s (step %ld)", json_array_size(compl), from, p.step);
+	}
+	iterlog_stamp(o->dir, "generated");
+	t_gen = util_now() - t0;
+
+	/* The rewards: every sample's record, or whatever there is once the CPU step is over. */
+	until = util_now() + o->wait_s;
+	for (;;) {
+		int over = cpu_step_over(o->dir);
+		json_decref(by);
+		by = results(o->dir);
+		got = 0;
+		json_array_foreach(compl, i, rec) {
+			char *k = jsonl_id_key(json_object_get(rec, "sample_id"));
+			got += json_object_get(by, k) != NULL;
+			free(k);
+		}
+		if (got == json_array_size(compl) || over || util_now() >= until)
+			break;
+		usleep(200 * 1000);
+	}
+	iterlog_stamp(o->dir, "rewarded");
+	t_wait = util_now() - t0 - t_gen;
+	if (got < json_array_size(compl))
+		util_info("gpu-step: %zu of %zu rewards arrived; updating with those", got,
+			  json_array_size(compl));
+
+	s = util_xcalloc(json_array_size(compl) + 1, sizeof *s);
+	{
+		struct catalogue *cat = catalogue_new();
+		json_t *prompts;
+		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
+		prompts = read_lines(path);
+		json_array_foreach(compl, i, rec) {
+			char *k = jsonl_id_key(json_object_get(rec, "sample_id")), err[200];
+			json_t *r = json_object_get(by, k), *pr = NULL, *v;
+			const char *pid = json_string_value(json_object_get(rec, "problem_id"));
+			size_t j;
+			free(k);
+			if (!r || !json_is_number(json_object_get(r, "reward")) ||
+			    ks_parse(json_string_value(json_object_get(rec, "design")) ?
+					     json_string_value(json_object_get(rec, "design")) : "",
+				     &s[n].d, err, sizeof err) != 0)
+				continue;
+			json_array_foreach(prompts, j, v)
+				if (pid && !strcmp(pid, json_string_value(json_object_get(v, "problem_id")) ?
+							       json_string_value(json_object_get(v, "problem_id")) : ""))
+					pr = v;
+			if (!pr || prompt_rule(cat, pr, &s[n].permitted, &s[n].required) != 0)
+				continue;
+			s[n].logp_old = json_number_value(json_object_get(rec, "logp"));
+			s[n].reward = json_number_value(json_object_get(r, "reward"));
+			/* groups by problem: the index of its prompt */
+			s[n].group = (int)(pr ? (long)(strtoul(pid ? "0" : "0", NULL, 10)) : 0);
+			{
+				size_t q;
+				json_t *w;
+				json_array_foreach(prompts, q, w)
+					if (w == pr)
+						s[n].group = (int)q;
+			}
+			n++;
+		}
+		json_decref(prompts);
+		catalogue_free(cat);
+	}
+	grpo_update(&p, &ref, s, n, &o->g, &st);
+	{
+		json_t *ck = cat_policy_json(&p);
+		char *text;
+		json_object_set_new(ck, "stats",
+				    json_pack("{s:f, s:f, s:f, s:f, s:i, s:i, s:s, s:f, s:f, s:f}",
+					      "mean_reward", st.mean_reward, "kl", st.kl, "entropy",
+					      st.entropy, "clip_fraction", st.clip_fraction, "samples",
+					      st.samples, "groups_with_signal", st.groups_with_signal,
+					      "from", from, "generate_s", t_gen, "wait_s", t_wait,
+					      "update_s", util_now() - t0 - t_gen - t_wait));
+		text = json_dumps(ck, JSON_INDENT(1));
+		json_decref(ck);
+		snprintf(path, sizeof path, "%s/checkpoint", o->dir);
+		if (util_mkdirs(path, 0755) != 0) {
+			free(text);
+			util_error("gpu-step: cannot create %s: %s", path, strerror(errno));
+			goto out;
+		}
+		snprintf(path, sizeof path, "%s/checkpoint/policy.json", o->dir);
+		if (util_write_atomic(path, text, strlen(text)) != 0) {
+			free(text);
+			util_error("gpu-step: cannot write %s: %s", path, strerror(errno));
+			goto out;
+		}
+		free(text);
+	}
+	iterlog_stamp(o->dir, "updated");
+	util_info("gpu-step: GRPO step %ld on %zu samples: mean reward %.2f, KL %.4f, entropy %.2f, "
+		  "%d groups with signal, clipped %.0f%%",
+		  p.step, n, st.mean_reward, st.kl, st.entropy, st.groups_with_signal,
+		  100 * st.clip_fraction);
+	rc = 0;
+out:
+	free(s);
+	json_decref(by);
+	json_decref(compl);
+	return rc;
+}
+
+int gpu_builtin_main(int argc, char **argv)
+{
+	enum { O_BUILTIN = 256, O_SAMPLE, O_DIR, O_LR, O_CLIP, O_KL, O_EPOCHS, O_SEED, O_WAIT,
+	       O_PROMPTS, O_OUT, O_CKPT, O_SAMPLES };
+	static const struct option opts[] = {
+		{"builtin", no_argument, NULL, O_BUILTIN},
+		{"sample", no_argument, NULL, O_SAMPLE},
+		{"iter-dir", required_argument, NULL, O_DIR},
+		{"group-size", required_argument, NULL, 'g'},
+		{"samples", required_argument, NULL, O_SAMPLES},
+		{"lr", required_argument, NULL, O_LR},
+		{"clip", required_argument, NULL, O_CLIP},
+		{"kl-beta", required_argument, NULL, O_KL},
+		{"epochs", required_argument, NULL, O_EPOCHS},
+		{"seed", required_argument, NULL, O_SEED},
+		{"wait", required_argument, NULL, O_WAIT},
+		{"prompts", required_argument, NULL, O_PROMPTS},
+		{"out", required_argument, NULL, O_OUT},
+		{"checkpoint", required_argument, NULL, O_CKPT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {.group = 8, .g = {.lr = 0.5, .clip = 0.2, .kl_beta = 0.04, .epochs = 4},
+			 .seed = 1, .wait_s = 86400};
+	int c, mode = 0;
+	char *end;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "g:h", opts, NULL)) != -1) {
+		int numeric = c == 'g' || c == O_SAMPLES || c == O_LR || c == O_CLIP || c == O_KL ||
+			      c == O_EPOCHS || c == O_SEED || c == O_WAIT;
+		double v = numeric ? strtod(optarg, &end) : 0;
+		int bad = numeric && (end == optarg || *end || !isfinite(v));
+		switch (c) {
+		case O_BUILTIN:
+			mode |= 1;
+			break;
+		case O_SAMPLE:
+			mode |= 2;
+			break;
+		case O_DIR:
+			o.dir = optarg;
+			break;
+		case 'g':
+			o.group = (int)v;
+			bad |= v < 1 || v > 1024;
+			break;
+		case O_SAMPLES:
+			o.samples = (int)v;
+			bad |= v < 1 || v > 100000;
+			break;
+		case O_LR:
+			o.g.lr = v;
+			bad |= v < 0 || v > 100;
+			break;
+		case O_CLIP:
+			o.g.clip = v;
+			bad |= v <= 0 || v > 10;
+			break;
+		case O_KL:
+			o.g.kl_beta = v;
+			bad |= v < 0 || v > 100;
+			break;
+		case O_EPOCHS:
+			o.g.epochs = (int)v;
+			bad |= v < 1 || v > 1000;
+			break;
+		case O_SEED:
+			o.seed = (long)v;
+			break;
+		case O_WAIT:
+			o.wait_s = v;
+			bad |= v < 0;
+			break;
+		case O_PROMPTS:
+			o.prompts = optarg;
+			break;
+		case O_OUT:
+			o.out = optarg;
+			break;
+		case O_CKPT:
+			o.checkpoint = optarg;
+			break;
+		case 'h':
+			fputs(builtin_usage, stdout);
+			return 0;
+		default:
+			fputs(builtin_usage, stderr);
+			return 2;
+		}
+		if (bad) {
+			fprintf(stderr, "perfrl gpu-step: bad value '%s'\n%s", optarg, builtin_usage);
+			return 2;
+		}
+	}
+	if (mode == 1 && o.dir && optind == argc)
+		return builtin_step(&o);
+	if (mode == 2 && o.prompts && o.out && optind == argc)
+		return sample_only(&o);
+	fputs(builtin_usage, stderr);
+	return 2;
+}

@@ -1,0 +1,68 @@
+/* grpo.h - the built-in policy: a categorical distribution per factor of the kernel design
+ * space (kernel_space.h), masked by the techniques a problem permits, trained with GRPO. */
+#ifndef PERFRL_GRPO_H
+#define PERFRL_GRPO_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "kernel_space.h"
+
+#define GRPO_MAX_CHOICES 8
+
+struct cat_policy {
+	double logit[KS__COUNT][GRPO_MAX_CHOICES];
+	long step; /* updates applied */
+};
+
+/* The uniform policy (all logits 0): the most entropy, and the reference of the KL term. */
+void cat_policy_init(struct cat_policy *p);
+
+/*
+ * Sample a design factor by factor; each factor's choices are masked by ks_allowed for the
+ * techniques permitted and required, so a non-compliant design is never drawn (rather than
+ * drawn and punished). *rng is a splitmix64 state. *logp: the design's log-probability.
+ */
+void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_t required,
+		       uint64_t *rng, struct ks_design *d, double *logp);
+/* The log-probability of d under the same masks (-INFINITY when a choice is masked). */
+double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
+		       techset_t required);
+
+struct grpo_sample {
+	struct ks_design d;
+	techset_t permitted, required;
+	double logp_old;  /* under the policy that sampled it */
+	double reward;
+	int group;        /* samples of one prompt share a group */
+};
+
+struct grpo_opts {
+	double lr;        /* step size of the gradient ascent */
+	double clip;      /* epsilon of the clipped ratio */
+	double kl_beta;   /* weight of KL(policy || reference) */
+	int epochs;       /* passes over the samples */
+};
+
+struct grpo_stats {
+	double mean_reward, kl, clip_fraction, entropy;
+	int samples, groups_with_signal; /* groups whose rewards differ: the others teach nothing */
+};
+
+/*
+ * One GRPO update of p from n samples: group-normalised advantages (r - mean) / std within
+ * each group, the clipped ratio objective against logp_old, and an exact KL(p || ref) penalty
+ * per factor under each sample's masks; plain gradient ascent, epochs passes.
+ */
+void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struct grpo_sample *s,
+		 size_t n, const struct grpo_opts *o, struct grpo_stats *st);
+
+/* Checkpoints: {"version", "step", "factors": {name: {choice: logit, ...}}}. */
+json_t *cat_policy_json(const struct cat_policy *p);
+int cat_policy_from_json(json_t *j, struct cat_policy *p, char *err, size_t errlen);
+
+/* splitmix64: the next 64 random bits, and a uniform double in [0, 1). */
+uint64_t grpo_rand(uint64_t *state);
+double grpo_uniform(uint64_t *state);
+
+#endif

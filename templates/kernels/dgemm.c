@@ -1,0 +1,6 @@
+
+/* @COMMENT@ */
+void dgemm(int m, int n, int k, const double *restrict A, const double *restrict B,
+	   double *restrict C)
+{
+@BODY@}
