@@ -1,5 +1,6 @@
 /* cmd_bench.c - `perfrl bench`: evaluate kernels or completions, print or write records. */
 #include "config.h"
+#include "baseline.h"
 #include "build.h"
 #include "commands.h"
 #include "extract.h"
@@ -40,6 +41,7 @@ static const char bench_usage[] =
 	"                          sample's shape and permitted/required techniques come\n"
 	"                          from its problem (compliance: see perfrl-bench(1))\n"
 	"      --catalogue FILE    techniques defined by stages.lua (JSON, from perfrl run)\n"
+	"      --openblas          no inputs: time OpenBLAS on each shape (the baseline)\n"
 	"      --permit LIST       with FILEs: the permitted techniques (a+b+c; 'none')\n"
 	"      --require LIST      with FILEs: the required techniques\n"
 	"  -o, --out FILE          with --completions: results JSONL, written atomically;\n"
@@ -80,6 +82,7 @@ struct bench {
 	json_t *problems;       /* --prompts: problem_id -> {shape, permitted, required} */
 	struct constraint files_con; /* --permit/--require for FILEs */
 	int files_constrained;
+	int openblas;           /* --openblas: the baseline instead of inputs */
 	struct build_opts build;
 	struct measure_opts measure;
 	enum reward_mode reward;
@@ -647,12 +650,32 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 		      const char *out, const char *shard, const char *prompts,
 		      const char *catalogue, const char *permit, const char *require, double wait_s);
 
+/* --openblas: the baseline on each shape, as records of their own ("kernel": "openblas"). */
+static int bench_openblas(const struct bench *b)
+{
+	int threads = b->measure.threads > 0 ? b->measure.threads : machine_cpus();
+	for (int i = 0; i < b->measure.nshapes; i++) {
+		const struct shape *sh = &b->measure.shapes[i];
+		double g;
+		if (baseline_openblas(sh, threads, b->measure.budget_s, &g) != 0)
+			return util_error("openblas on %dx%dx%d: %s", sh->m, sh->n, sh->k, strerror(errno)), 1;
+		if (b->json)
+			printf("{\"kernel\": \"openblas\", \"shape\": \"%dx%dx%d\", \"gflops\": %.4f, "
+			       "\"threads\": %d, \"node\": \"%s\"}\n",
+			       sh->m, sh->n, sh->k, g, threads, util_hostname());
+		else
+			printf("openblas %dx%dx%d: %.2f GFLOPS (%d threads, %s)\n", sh->m, sh->n, sh->k, g,
+			       threads, util_hostname());
+	}
+	return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	enum {
 		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
 		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
-		O_SEED, O_WAIT, O_PROMPTS, O_CATALOGUE, O_PERMIT, O_REQUIRE,
+		O_SEED, O_WAIT, O_PROMPTS, O_CATALOGUE, O_PERMIT, O_REQUIRE, O_OPENBLAS,
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -680,6 +703,7 @@ int cmd_bench(int argc, char **argv)
 		{"catalogue", required_argument, NULL, O_CATALOGUE},
 		{"permit", required_argument, NULL, O_PERMIT},
 		{"require", required_argument, NULL, O_REQUIRE},
+		{"openblas", no_argument, NULL, O_OPENBLAS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -793,6 +817,9 @@ int cmd_bench(int argc, char **argv)
 		case O_REQUIRE:
 			require = optarg;
 			break;
+		case O_OPENBLAS:
+			b.openblas = 1;
+			break;
 		case 'q':
 			util_quiet = 1;
 			break;
@@ -848,6 +875,11 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 	}
 	if (prompts && load_prompts(b, prompts) != 0)
 		return 2;
+	if (b->openblas) {
+		if (completions || optind < argc)
+			return usage_error("%s", "--openblas takes no inputs");
+		return bench_openblas(b);
+	}
 	if (completions) {
 		if (!out)
 			return usage_error("%s needs --out FILE", "--completions");

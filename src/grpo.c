@@ -147,7 +147,7 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 			}
 			memset(&partial, 0, sizeof partial);
 			for (int f = 0; f < KS__COUNT; f++) {
-				double pr[GRPO_MAX_CHOICES], rp[GRPO_MAX_CHOICES], kl = 0;
+				double pr[GRPO_MAX_CHOICES] = {0}, rp[GRPO_MAX_CHOICES] = {0}, kl = 0;
 				int nc = ks_choices((enum ks_factor)f);
 				factor_probs(p, (enum ks_factor)f, &partial, s[i].permitted, s[i].required, pr);
 				factor_probs(ref, (enum ks_factor)f, &partial, s[i].permitted, s[i].required, rp);

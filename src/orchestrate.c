@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "datadir.h"
 #include "iterlog.h"
+#include "jobspec.h"
 #include "jsonl.h"
 #include "reward.h"
 #include "slurm_client.h"
@@ -152,46 +153,6 @@ static int cancel_requested(const struct orch *o)
 
 /* ---- the iteration's files -------------------------------------------------------------- */
 
-static char *bench_args(const struct orch *o)
-{
-	const struct perfrl_config *c = &o->cfg;
-	char peak[64] = "", cc[PATH_MAX + 8] = "";
-	if (c->bench.peak_gflops > 0)
-		snprintf(peak, sizeof peak, "--peak %g", c->bench.peak_gflops);
-	if (c->bench.cc && *c->bench.cc)
-		snprintf(cc, sizeof cc, "--cc '%s'", c->bench.cc);
-	return util_xasprintf("--budget %g --timeout %g --cv %g --reward %s --mem-limit %d %s %s%s%s%s",
-			      c->bench.budget_s, c->bench.timeout_s, c->bench.cv_percent,
-			      reward_mode_name((enum reward_mode)c->bench.reward), c->bench.mem_limit_mb,
-			      peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
-			      c->bench.cflags && *c->bench.cflags ? c->bench.cflags : "",
-			      c->bench.cflags && *c->bench.cflags ? "'" : "");
-}
-
-static void component(const struct orch *o, int gpu, struct sc_component *c)
-{
-	const struct perfrl_config *f = &o->cfg;
-	memset(c, 0, sizeof *c);
-	c->account = f->slurm.account && *f->slurm.account ? f->slurm.account : NULL;
-	c->qos = f->slurm.qos && *f->slurm.qos ? f->slurm.qos : NULL;
-	if (gpu) {
-		c->partition = f->slurm.gpu.partition;
-		c->gres = f->slurm.gpu.gres && *f->slurm.gpu.gres ? f->slurm.gpu.gres : NULL;
-		c->nodes = f->slurm.gpu.nodes;
-		c->ntasks = 1;
-		c->cpus_per_task = f->slurm.gpu.cpus_per_task;
-		c->mem_mb = f->slurm.gpu.mem_mb;
-		c->time_limit_min = f->slurm.gpu.time_limit_min;
-	} else {
-		c->partition = f->slurm.cpu.partition;
-		c->ntasks = f->slurm.cpu.tasks;
-		c->cpus_per_task = f->slurm.cpu.cpus_per_task;
-		c->mem_mb = f->slurm.cpu.mem_mb;
-		c->time_limit_min = f->slurm.cpu.time_limit_min;
-		c->exclusive = f->slurm.cpu.exclusive;
-	}
-}
-
 static void job_name(const struct orch *o, long iter, int retry, char *buf, size_t len)
 {
 	if (retry)
@@ -210,7 +171,7 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
 		retry_s[16], wait_s[32], gpu_args[512], tasks_s[16];
-	char *args = bench_args(o), *script, *env[64];
+	char *args = jobspec_bench_args(&o->cfg), *script, *env[64];
 	struct sc_job_spec spec;
 	uint32_t ids[8];
 	int n, rc;
@@ -277,8 +238,8 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	spec.workdir = dir;
 	spec.std_out = out;
 	spec.script = script;
-	component(o, 1, &spec.comp[0]);
-	component(o, 0, &spec.comp[1]);
+	jobspec_component(&o->cfg, 1, &spec.comp[0]);
+	jobspec_component(&o->cfg, 0, &spec.comp[1]);
 	for (int tries = 0;; tries++) {
 		rc = retry ? sc_submit_one(&spec, 1, job, err, sizeof err)
 			   : sc_submit_het(&spec, job, err, sizeof err);

@@ -60,6 +60,37 @@ check "perfrl stages: iterations 1..3 shown as run, as their prompts say" \
 	test "$(json_tsv "$WORK/stages.jsonl" iteration plan problem_id | sort)" = \
 	"$(for i in 1 2 3; do json_tsv "$run/iter-000$i/prompts.jsonl" problem_id | sed "s/^/$i\trun\t/"; done | sort)"
 
+# ---- the builtin GPU step: a GRPO step per iteration, each starting from the one before
+for i in 1 2 3; do
+	ck=$run/iter-000$i/checkpoint/policy.json
+	check "iteration $i: a checkpoint with step $i" \
+		test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["step"])' "$ck" 2>/dev/null)" = "$i"
+done
+check "iteration 2 started from iteration 1's checkpoint" \
+	test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stats"]["from"])' "$run/iter-0002/checkpoint/policy.json")" = "$run/iter-0001/checkpoint/policy.json"
+check "iteration 1 started from the uniform policy" \
+	test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stats"]["from"])' "$run/iter-0001/checkpoint/policy.json")" = uniform
+check "every completion carries its design and log-probability" \
+	test "$(json_tsv "$run/iter-0002/completions.jsonl" design logp | grep -vc $'^order=[a-z]*.*\t-[0-9.e+-]*$' || true)" = 0
+
+# ---- perfrl eval: held-out prompts, a CPU job, OpenBLAS on the same node; resumable
+"$PERFRL" eval -c "$conf" --out "$WORK/ev0" --checkpoint none --samples 3 >"$WORK/ev0.txt" 2>"$WORK/ev0.err" ||
+	not_ok "perfrl eval (uniform) exits 0 ($(tail -2 "$WORK/ev0.err"))"
+"$PERFRL" eval -c "$conf" --out "$WORK/ev3" --checkpoint "$run/iter-0003/checkpoint/policy.json" --samples 3 \
+	>"$WORK/ev3.txt" 2>"$WORK/ev3.err" || not_ok "perfrl eval (iteration 3) exits 0"
+sed 's/^/#   /' "$WORK/ev3.txt"
+check "eval: 3 samples measured, OpenBLAS measured on the same shape" \
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); a=r["all"]; p=r["heldout-64x64x64"]; sys.exit(not (a["samples"] == 3 and p["openblas_gflops"] > 0 and 0 <= a["ok_share"] <= 1))' "$WORK/ev3/results.json"
+t1=$(date +%s.%N)
+"$PERFRL" eval -c "$conf" --out "$WORK/ev3" --checkpoint "$run/iter-0003/checkpoint/policy.json" --samples 3 \
+	>"$WORK/ev3b.txt" 2>"$WORK/ev3b.err"
+check "eval again: nothing measured again (no new job), the same table" \
+	sh -c "! grep -q 'CPU job' '$WORK/ev3b.err' && cmp -s '$WORK/ev3.txt' '$WORK/ev3b.txt'"
+check "eval compare: a line per metric" \
+	test "$("$PERFRL" eval compare "$WORK/ev0" "$WORK/ev3" | grep -Ec '^(samples|ok_share|mean_gflops|mean_ok_gflops|best_gflops|openblas_gflops) ')" = 6
+rc=0; "$PERFRL" eval -c "$conf" --out "$WORK/evbad" --checkpoint "$WORK/nope.json" >/dev/null 2>"$WORK/evbad.err" || rc=$?
+check "eval with a missing checkpoint: exit 1, named" sh -c "test $rc = 1 && grep -q nope.json '$WORK/evbad.err'"
+
 # ---- perfrl acct, fixed width
 "$PERFRL" acct -c "$conf" >"$WORK/acct.txt" 2>"$WORK/acct.err" || not_ok "perfrl acct exits 0"
 sed 's/^/#   /' "$WORK/acct.txt"

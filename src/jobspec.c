@@ -1,0 +1,48 @@
+/* jobspec.c - what a configuration asks of Slurm and of perfrl bench, for the jobs that
+ * perfrl run and perfrl eval submit. */
+#include "config.h"
+#include "jobspec.h"
+#include "reward.h"
+#include "util.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+char *jobspec_bench_args(const struct perfrl_config *c)
+{
+	char peak[64] = "", cc[PATH_MAX + 8] = "";
+	if (c->bench.peak_gflops > 0)
+		snprintf(peak, sizeof peak, "--peak %g", c->bench.peak_gflops);
+	if (c->bench.cc && *c->bench.cc)
+		snprintf(cc, sizeof cc, "--cc '%s'", c->bench.cc);
+	return util_xasprintf("--budget %g --timeout %g --cv %g --reward %s --mem-limit %d %s %s%s%s%s",
+			      c->bench.budget_s, c->bench.timeout_s, c->bench.cv_percent,
+			      reward_mode_name((enum reward_mode)c->bench.reward), c->bench.mem_limit_mb,
+			      peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
+			      c->bench.cflags && *c->bench.cflags ? c->bench.cflags : "",
+			      c->bench.cflags && *c->bench.cflags ? "'" : "");
+}
+
+void jobspec_component(const struct perfrl_config *f, int gpu, struct sc_component *c)
+{
+	memset(c, 0, sizeof *c);
+	c->account = f->slurm.account && *f->slurm.account ? f->slurm.account : NULL;
+	c->qos = f->slurm.qos && *f->slurm.qos ? f->slurm.qos : NULL;
+	if (gpu) {
+		c->partition = f->slurm.gpu.partition;
+		c->gres = f->slurm.gpu.gres && *f->slurm.gpu.gres ? f->slurm.gpu.gres : NULL;
+		c->nodes = f->slurm.gpu.nodes;
+		c->ntasks = 1;
+		c->cpus_per_task = f->slurm.gpu.cpus_per_task;
+		c->mem_mb = f->slurm.gpu.mem_mb;
+		c->time_limit_min = f->slurm.gpu.time_limit_min;
+	} else {
+		c->partition = f->slurm.cpu.partition;
+		c->ntasks = f->slurm.cpu.tasks;
+		c->cpus_per_task = f->slurm.cpu.cpus_per_task;
+		c->mem_mb = f->slurm.cpu.mem_mb;
+		c->time_limit_min = f->slurm.cpu.time_limit_min;
+		c->exclusive = f->slurm.cpu.exclusive;
+	}
+}
