@@ -143,9 +143,12 @@ static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, 
 		}
 		for (int g = 0; g < group; g++) {
 			struct ks_design d;
-			double logp;
+			double logp[KS__COUNT];
 			char sid[128], design[512], *src, *text;
-			cat_policy_sample(p, perm, req, &rng, &d, &logp);
+			json_t *lp = json_array();
+			cat_policy_sample(p, perm, req, &rng, &d, logp);
+			for (int f = 0; f < KS__COUNT; f++)
+				json_array_append_new(lp, json_real(logp[f]));
 			if (!(src = ks_render(&d))) {
 				json_decref(out);
 				out = NULL;
@@ -154,9 +157,9 @@ static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, 
 			ks_format(&d, design, sizeof design);
 			text = util_xasprintf("```c\n%s```\n", src);
 			snprintf(sid, sizeof sid, "%s/%d", json_string_value(pid) ? json_string_value(pid) : "p", g);
-			json_array_append_new(out, json_pack("{s:s, s:O, s:s, s:i, s:s, s:f}", "sample_id", sid,
+			json_array_append_new(out, json_pack("{s:s, s:O, s:s, s:i, s:s, s:o}", "sample_id", sid,
 							     "problem_id", pid, "completion", text,
-							     "group_index", g, "design", design, "logp", logp));
+							     "group_index", g, "design", design, "logp", lp));
 			free(text);
 			free(src);
 		}
@@ -315,7 +318,13 @@ static int builtin_step(const struct opts *o)
 					pr = v;
 			if (!pr || prompt_rule(cat, pr, &s[n].permitted, &s[n].required) != 0)
 				continue;
-			s[n].logp_old = json_number_value(json_object_get(rec, "logp"));
+			{
+				json_t *lp = json_object_get(rec, "logp");
+				if (json_array_size(lp) != KS__COUNT)
+					continue;
+				for (int f = 0; f < KS__COUNT; f++)
+					s[n].logp_old[f] = json_number_value(json_array_get(lp, (size_t)f));
+			}
 			s[n].reward = json_number_value(json_object_get(r, "reward"));
 			/* groups by problem: the index of its prompt */
 			s[n].group = (int)(pr ? (long)(strtoul(pid ? "0" : "0", NULL, 10)) : 0);

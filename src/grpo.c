@@ -45,18 +45,17 @@ static int factor_probs(const struct cat_policy *p, enum ks_factor f, const stru
 }
 
 void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_t required,
-		       uint64_t *rng, struct ks_design *d, double *logp)
+		       uint64_t *rng, struct ks_design *d, double logp[KS__COUNT])
 {
 	double prob[GRPO_MAX_CHOICES];
 	memset(d, 0, sizeof *d);
-	*logp = 0;
 	for (int f = 0; f < KS__COUNT; f++) {
 		int nc = ks_choices((enum ks_factor)f), pick = -1;
 		double u;
 		if (factor_probs(p, (enum ks_factor)f, d, permitted, required, prob) == 0) {
 			/* No allowed choice (cannot happen when required is attainable): the first. */
 			d->c[f] = 0;
-			*logp = -INFINITY;
+			logp[f] = -INFINITY;
 			continue;
 		}
 		u = grpo_uniform(rng);
@@ -69,12 +68,12 @@ void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_
 			u -= prob[c];
 		}
 		d->c[f] = pick;
-		*logp += log(prob[pick]);
+		logp[f] = log(prob[pick]);
 	}
 }
 
 double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
-		       techset_t required)
+		       techset_t required, double logp[KS__COUNT])
 {
 	double prob[GRPO_MAX_CHOICES], lp = 0;
 	struct ks_design partial;
@@ -84,6 +83,8 @@ double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, te
 		if (d->c[f] < 0 || d->c[f] >= ks_choices((enum ks_factor)f) || prob[d->c[f]] <= 0)
 			return -INFINITY;
 		lp += log(prob[d->c[f]]);
+		if (logp)
+			logp[f] = log(prob[d->c[f]]);
 		partial.c[f] = d->c[f];
 	}
 	return lp;
@@ -133,24 +134,27 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 		memset(grad, 0, sizeof grad);
 		for (size_t i = 0; i < n; i++) {
 			struct ks_design partial;
-			double lp = cat_policy_logp(p, &s[i].d, s[i].permitted, s[i].required), ratio, coef;
-			if (!isfinite(lp) || !isfinite(s[i].logp_old))
+			int bad = 0;
+			for (int f = 0; f < KS__COUNT; f++)
+				bad |= !isfinite(s[i].logp_old[f]);
+			if (bad || !isfinite(cat_policy_logp(p, &s[i].d, s[i].permitted, s[i].required, NULL)))
 				continue;
-			ratio = exp(lp - s[i].logp_old);
-			/* The clipped objective's gradient is the plain one inside the trust region and
-			 * zero where the clip binds. */
-			if ((adv[i] > 0 && ratio > 1 + o->clip) || (adv[i] < 0 && ratio < 1 - o->clip)) {
-				coef = 0;
-				clipped++;
-			} else {
-				coef = adv[i] * ratio;
-			}
 			memset(&partial, 0, sizeof partial);
 			for (int f = 0; f < KS__COUNT; f++) {
-				double pr[GRPO_MAX_CHOICES] = {0}, rp[GRPO_MAX_CHOICES] = {0}, kl = 0;
-				int nc = ks_choices((enum ks_factor)f);
+				double pr[GRPO_MAX_CHOICES] = {0}, rp[GRPO_MAX_CHOICES] = {0}, kl = 0, ratio,
+				       coef;
+				int nc = ks_choices((enum ks_factor)f), a = s[i].d.c[f];
 				factor_probs(p, (enum ks_factor)f, &partial, s[i].permitted, s[i].required, pr);
 				factor_probs(ref, (enum ks_factor)f, &partial, s[i].permitted, s[i].required, rp);
+				/* The factor's ratio, clipped as GRPO clips a token's: no gradient once it
+				 * has left the trust region in the advantage's direction. */
+				ratio = exp(log(pr[a]) - s[i].logp_old[f]);
+				if ((adv[i] > 0 && ratio > 1 + o->clip) || (adv[i] < 0 && ratio < 1 - o->clip)) {
+					coef = 0;
+					clipped++;
+				} else {
+					coef = adv[i] * ratio;
+				}
 				for (int c = 0; c < nc; c++)
 					if (pr[c] > 0 && rp[c] > 0) {
 						kl += pr[c] * (log(pr[c]) - log(rp[c]));
@@ -160,14 +164,14 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 				for (int c = 0; c < nc; c++) {
 					if (pr[c] <= 0)
 						continue;
-					/* d log pi(a) / d z_c = [c == a] - pi_c */
-					grad[f][c] += coef * ((c == s[i].d.c[f]) - pr[c]) / (double)n;
+					/* d log pi(a) / d z_c = [c == a] - pi_c, averaged over the factors */
+					grad[f][c] += coef * ((c == a) - pr[c]) / (double)n;
 					/* d KL / d z_c = pi_c (log pi_c - log rho_c - KL) */
 					if (rp[c] > 0)
 						grad[f][c] -= o->kl_beta * pr[c] *
 							      (log(pr[c]) - log(rp[c]) - kl) / (double)n;
 				}
-				partial.c[f] = s[i].d.c[f];
+				partial.c[f] = a;
 			}
 		}
 		for (int f = 0; f < KS__COUNT; f++)
@@ -177,7 +181,7 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 			st->kl = n ? kl_sum / (double)n : 0;
 			st->entropy = n ? ent_sum / (double)n : 0;
 		}
-		st->clip_fraction = n ? (double)clipped / (double)n : 0;
+		st->clip_fraction = n ? (double)clipped / ((double)n * KS__COUNT) : 0;
 	}
 	p->step++;
 	free(adv);

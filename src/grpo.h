@@ -21,18 +21,20 @@ void cat_policy_init(struct cat_policy *p);
 /*
  * Sample a design factor by factor; each factor's choices are masked by ks_allowed for the
  * techniques permitted and required, so a non-compliant design is never drawn (rather than
- * drawn and punished). *rng is a splitmix64 state. *logp: the design's log-probability.
+ * drawn and punished). *rng is a splitmix64 state. logp[f]: the log-probability of factor f's
+ * choice given the ones before (the "tokens" of the design); their sum is the design's.
  */
 void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_t required,
-		       uint64_t *rng, struct ks_design *d, double *logp);
-/* The log-probability of d under the same masks (-INFINITY when a choice is masked). */
+		       uint64_t *rng, struct ks_design *d, double logp[KS__COUNT]);
+/* The per-factor log-probabilities of d under the same masks, and their sum (-INFINITY when a
+ * choice is masked). logp may be NULL. */
 double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
-		       techset_t required);
+		       techset_t required, double logp[KS__COUNT]);
 
 struct grpo_sample {
 	struct ks_design d;
 	techset_t permitted, required;
-	double logp_old;  /* under the policy that sampled it */
+	double logp_old[KS__COUNT]; /* per factor, under the policy that sampled it */
 	double reward;
 	int group;        /* samples of one prompt share a group */
 };
@@ -51,8 +53,10 @@ struct grpo_stats {
 
 /*
  * One GRPO update of p from n samples: group-normalised advantages (r - mean) / std within
- * each group, the clipped ratio objective against logp_old, and an exact KL(p || ref) penalty
- * per factor under each sample's masks; plain gradient ascent, epochs passes.
+ * each group; the clipped ratio objective per factor, as GRPO clips per token (a ratio of the
+ * whole design, a product of nine, would let each factor move only a ninth as far); an exact
+ * KL(p || ref) penalty per factor under each sample's masks; plain gradient ascent, epochs
+ * passes.
  */
 void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struct grpo_sample *s,
 		 size_t n, const struct grpo_opts *o, struct grpo_stats *st);

@@ -26,10 +26,10 @@ static double fake_gflops(const struct ks_design *d)
 
 static double mean_of(const struct cat_policy *p, techset_t perm, uint64_t *rng, int n)
 {
-	double sum = 0, lp;
+	double sum = 0, lp[KS__COUNT];
 	struct ks_design d;
 	for (int i = 0; i < n; i++) {
-		cat_policy_sample(p, perm, 0, rng, &d, &lp);
+		cat_policy_sample(p, perm, 0, rng, &d, lp);
 		sum += fake_gflops(&d);
 	}
 	return sum / n;
@@ -49,14 +49,20 @@ int main(void)
 	 * technique is always there; logp agrees with cat_policy_logp. */
 	for (int i = 0; i < 300; i++) {
 		struct ks_design d;
-		double lp;
+		double lp[KS__COUNT], lp2[KS__COUNT], sum = 0;
 		techset_t perm = 1u << TECH_OPENMP;
-		cat_policy_sample(&p, perm, 0, &rng, &d, &lp);
+		cat_policy_sample(&p, perm, 0, &rng, &d, lp);
 		CHECK((ks_techniques(&d) & ~perm) == 0);
-		CHECK(fabs(lp - cat_policy_logp(&p, &d, perm, 0)) < 1e-9);
-		cat_policy_sample(&p, all, 1u << TECH_SIMD, &rng, &d, &lp);
+		for (int f = 0; f < KS__COUNT; f++)
+			sum += lp[f];
+		CHECK(fabs(sum - cat_policy_logp(&p, &d, perm, 0, lp2)) < 1e-9);
+		CHECK(memcmp(lp, lp2, sizeof lp) == 0 || fabs(lp[0] - lp2[0]) < 1e-12);
+		cat_policy_sample(&p, all, 1u << TECH_SIMD, &rng, &d, lp);
 		CHECK(ks_techniques(&d) & (1u << TECH_SIMD));
-		CHECK(isfinite(lp) && lp < 0);
+		sum = 0;
+		for (int f = 0; f < KS__COUNT; f++)
+			sum += lp[f];
+		CHECK(isfinite(sum) && sum < 0);
 	}
 
 	/* Learning: 30 GRPO steps of 4 groups of 8 at least double the mean reward and come within
@@ -68,7 +74,7 @@ int main(void)
 		for (int step = 0; step < 30; step++) {
 			struct grpo_sample s[32];
 			for (int i = 0; i < 32; i++) {
-				cat_policy_sample(&p, all, 0, &rng, &s[i].d, &s[i].logp_old);
+				cat_policy_sample(&p, all, 0, &rng, &s[i].d, s[i].logp_old);
 				s[i].permitted = all;
 				s[i].required = 0;
 				s[i].reward = fake_gflops(&s[i].d);
@@ -93,7 +99,7 @@ int main(void)
 		struct grpo_stats st;
 		cat_policy_init(&q);
 		for (int i = 0; i < 4; i++) {
-			cat_policy_sample(&q, all, 0, &rng, &s[i].d, &s[i].logp_old);
+			cat_policy_sample(&q, all, 0, &rng, &s[i].d, s[i].logp_old);
 			s[i].permitted = all;
 			s[i].required = 0;
 			s[i].reward = 7;
