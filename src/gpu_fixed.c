@@ -21,6 +21,7 @@
 static const char gpu_usage[] =
 	"usage: perfrl gpu-step --fixed --iter-dir DIR [--group-size G]\n"
 	"       perfrl gpu-step --builtin ... | --sample ...   (see perfrl gpu-step --builtin --help)\n"
+	"       perfrl gpu-step --trl --python PY ...   (runs jobs/trl_driver.py with the rest)\n"
 	"\n"
 	"The GPU step of one iteration (het group 0). --fixed answers each prompt in\n"
 	"DIR/prompts.jsonl with G completions drawn from the shipped example kernels and\n"
@@ -52,11 +53,16 @@ int cmd_gpu_step(int argc, char **argv)
 	size_t len;
 
 	/* The learning step (--builtin) and evaluation sampling (--sample) live in gpu_builtin.c. */
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--builtin") || !strcmp(argv[i], "--sample")) {
 			catalogue_free(cat);
 			return gpu_builtin_main(argc, argv);
 		}
+		if (!strcmp(argv[i], "--trl")) {
+			catalogue_free(cat);
+			return gpu_trl_exec(argc, argv);
+		}
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

@@ -170,7 +170,7 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
 static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
-		retry_s[16], wait_s[32], gpu_args[512], tasks_s[16];
+		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 256], tasks_s[16];
 	char *args = jobspec_bench_args(&o->cfg), *script, *env[64];
 	struct sc_job_spec spec;
 	uint32_t ids[8];
@@ -194,14 +194,19 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	snprintf(wait_s, sizeof wait_s, "%d", o->cfg.slurm.gpu.time_limit_min > 0 ? o->cfg.slurm.gpu.time_limit_min * 60 : 86400);
 	if (o->cfg.gpu_step.command == CONFIG_GPU_FIXED)
 		snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d", o->cfg.gpu_step.group_size);
-	else { /* builtin; trl is refused before the first submission */
-		char lr[64] = "";
+	else { /* builtin, or trl: the same flags for the Python driver */
+		char lr[64] = "", *head;
 		if (o->cfg.gpu_step.learning_rate > 0)
 			snprintf(lr, sizeof lr, " --lr %.6g", o->cfg.gpu_step.learning_rate);
+		head = o->cfg.gpu_step.command == CONFIG_GPU_TRL
+			       ? util_xasprintf("--trl --python '%s' --model '%s'", o->cfg.gpu_step.python,
+						o->cfg.gpu_step.model_path)
+			       : util_xstrdup("--builtin");
 		snprintf(gpu_args, sizeof gpu_args,
-			 "--builtin --group-size %d --clip %g --kl-beta %g --seed %d --wait %s%s",
+			 "%s --group-size %d --clip %g --kl-beta %g --seed %d --wait %s%s", head,
 			 o->cfg.gpu_step.group_size, o->cfg.gpu_step.clip, o->cfg.gpu_step.kl_beta,
 			 o->cfg.seed, wait_s, lr);
+		free(head);
 	}
 	{
 		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
@@ -544,10 +549,6 @@ int cmd_run(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
 	if (unlink(path) == 0)
 		util_info("perfrl run: an earlier cancel request is cleared; resuming");
-	if (o.cfg.gpu_step.command == CONFIG_GPU_TRL) {
-		util_error("perfrl run: gpu_step.command = \"trl\" is not available yet; use \"builtin\"");
-		goto out;
-	}
 	/* stages.lua is asked for every plan still to come before anything is submitted. */
 	if (sqd_open(&o.cfg, o.state_dir, &o.sqd) != 0) {
 		util_error("perfrl run: fix the curriculum (%s) and run again; nothing was submitted",
