@@ -150,7 +150,7 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 
 static json_t *summarise(const char *dir, json_t *compl, json_t *by)
 {
-	json_t *probs = json_object(), *all, *rec, *baseline = json_object();
+	json_t *probs = json_object(), *all, *rec, *baseline = json_object(), *shapes;
 	char path[PATH_MAX + 32];
 	size_t i;
 	snprintf(path, sizeof path, "%s/baseline.jsonl", dir);
@@ -168,6 +168,11 @@ static json_t *summarise(const char *dir, json_t *compl, json_t *by)
 		free(text);
 		json_decref(b);
 	}
+	/* each problem's shape, from the prompts (a sample may not have been measured) */
+	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
+	shapes = json_object();
+	if (jsonl_read_key(path, "problem_id", shapes) < 0)
+		util_info("perfrl eval: cannot read %s: %s", path, strerror(errno));
 	all = json_pack("{s:i, s:i, s:f, s:f, s:f}", "samples", 0, "ok", 0, "sum_gflops", 0.0,
 			"sum_ok_gflops", 0.0, "best_gflops", 0.0);
 	json_array_foreach(compl, i, rec) {
@@ -181,10 +186,12 @@ static json_t *summarise(const char *dir, json_t *compl, json_t *by)
 		if (!pid)
 			continue;
 		if (!(p = json_object_get(probs, pid))) {
+			char *pk = jsonl_id_key(json_object_get(rec, "problem_id"));
+			const char *shape = json_string_value(json_object_get(json_object_get(shapes, pk), "shape"));
+			free(pk);
 			p = json_pack("{s:i, s:i, s:f, s:f, s:f, s:s}", "samples", 0, "ok", 0, "sum_gflops",
 				      0.0, "sum_ok_gflops", 0.0, "best_gflops", 0.0, "shape",
-				      json_string_value(json_object_get(r, "shape")) ?
-					      json_string_value(json_object_get(r, "shape")) : "");
+				      shape ? shape : "");
 			json_object_set_new(probs, pid, p);
 		}
 		for (json_t *t = p;; t = all) {
@@ -223,6 +230,7 @@ static json_t *summarise(const char *dir, json_t *compl, json_t *by)
 		json_decref(all);
 	}
 	json_decref(baseline);
+	json_decref(shapes);
 	return probs;
 }
 
@@ -267,6 +275,8 @@ static int compare(const char *a, const char *b)
 	printf("%-16s %12s %12s %8s\n", "all problems", "A", "B", "B/A");
 	for (const char *const *m = metrics; *m; m++) {
 		double va = json_number_value(json_object_get(x, *m)), vb = json_number_value(json_object_get(y, *m));
+		if (!json_object_get(x, *m) && !json_object_get(y, *m))
+			continue; /* OpenBLAS is per shape: not in "all" */
 		if (va > 0)
 			printf("%-16s %12.3f %12.3f %8.2f\n", *m, va, vb, vb / va);
 		else

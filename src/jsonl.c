@@ -48,7 +48,7 @@ char *jsonl_id_key(json_t *id)
 	return json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 
-int jsonl_read_by_id(const char *path, json_t *by_id)
+int jsonl_read_key(const char *path, const char *field, json_t *by)
 {
 	size_t len;
 	char *text = util_read_file(path, 0, &len), *save = NULL;
@@ -57,10 +57,10 @@ int jsonl_read_by_id(const char *path, json_t *by_id)
 	if (!text)
 		return -1;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		json_t *r = json_loads(l, 0, NULL), *id = r ? json_object_get(r, "sample_id") : NULL;
+		json_t *r = json_loads(l, 0, NULL), *id = r ? json_object_get(r, field) : NULL;
 		char *key = id ? jsonl_id_key(id) : NULL;
-		if (key && !json_object_get(by_id, key)) {
-			json_object_set(by_id, key, r);
+		if (key && !json_object_get(by, key)) {
+			json_object_set(by, key, r);
 			n++;
 		}
 		free(key);
@@ -68,4 +68,9 @@ int jsonl_read_by_id(const char *path, json_t *by_id)
 	}
 	free(text);
 	return n;
+}
+
+int jsonl_read_by_id(const char *path, json_t *by_id)
+{
+	return jsonl_read_key(path, "sample_id", by_id);
 }

@@ -18,5 +18,7 @@ char *jsonl_id_key(json_t *id);
  * Returns the records added, or -1 (errno set) when the file cannot be read.
  */
 int jsonl_read_by_id(const char *path, json_t *by_id);
+/* The same, keyed by jsonl_id_key of the lines' field (problem_id, ...). */
+int jsonl_read_key(const char *path, const char *field, json_t *by);
 
 #endif

@@ -327,26 +327,6 @@ out:
 	return rc;
 }
 
-/* problem_id -> its prompt line, from DIR/prompts.jsonl. */
-static json_t *read_by_key(const char *path, const char *key)
-{
-	size_t len;
-	char *text = util_read_file(path, 0, &len), *save = NULL;
-	json_t *by = json_object();
-	if (!text)
-		return by;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_t *o = json_loads(line, 0, NULL);
-		char *k = o ? jsonl_id_key(json_object_get(o, key)) : NULL;
-		if (k)
-			json_object_set(by, k, o);
-		free(k);
-		json_decref(o);
-	}
-	free(text);
-	return by;
-}
-
 int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struct iter_record *r)
 {
 	char path[PATH_MAX + 32];
@@ -362,7 +342,8 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 		p.advance = plan ? json_is_true(json_object_get(plan, "advance")) : 0;
 		json_decref(plan);
 		snprintf(path, sizeof path, "%s/prompts.jsonl", dir);
-		prompts = read_by_key(path, "problem_id");
+		prompts = json_object();
+		jsonl_read_key(path, "problem_id", prompts);
 		snprintf(path, sizeof path, "%s/completions.jsonl", dir);
 		jsonl_read_by_id(path, compl);
 		json_array_foreach(results, i, rec) {
