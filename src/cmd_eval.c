@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <glob.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -69,21 +68,6 @@ static int write_prompts(const struct perfrl_config *cfg, const char *path)
 	json_decref(lines);
 	catalogue_free(cat);
 	return rc;
-}
-
-static json_t *results_by_id(const char *dir)
-{
-	char pattern[PATH_MAX + 32];
-	json_t *by = json_object();
-	glob_t g;
-	snprintf(pattern, sizeof pattern, "%s/results/*.jsonl*", dir);
-	if (glob(pattern, 0, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			if (!strstr(g.gl_pathv[i], ".tmp."))
-				jsonl_read_by_id(g.gl_pathv[i], by);
-		globfree(&g);
-	}
-	return by;
 }
 
 /* The CPU job: submit, then watch until it ends. */
@@ -386,13 +370,13 @@ int cmd_eval(int argc, char **argv)
 			json_array_append(compl, v);
 		json_decref(byc);
 	}
-	by = results_by_id(dir);
+	by = jsonl_results(dir);
 	snprintf(path, sizeof path, "%s/baseline.jsonl", dir);
 	if (json_object_size(by) < json_array_size(compl) || access(path, F_OK) != 0) {
 		if (measure(&cfg, dir, perfrl) != 0)
 			goto done;
 		json_decref(by);
-		by = results_by_id(dir);
+		by = jsonl_results(dir);
 	}
 	if (json_object_size(by) < json_array_size(compl))
 		util_info("perfrl eval: %zu of %zu samples measured (run it again to measure the rest)",

@@ -71,45 +71,53 @@ static long iter_of(const char *dir)
 	return strncmp(b, "iter-", 5) ? 0 : strtol(b + 5, NULL, 10);
 }
 
-/* The policy to start from: the checkpoint of the latest earlier iteration that has one. */
-static int load_previous(const char *dir, struct cat_policy *p, char *from, size_t fromlen)
+/* The policy to start from: the checkpoint of the latest earlier iteration that has a
+ * readable one (a failed iteration leaves none); the uniform policy when there is none. */
+static void load_previous(const char *dir, struct cat_policy *p, char *from, size_t fromlen)
 {
 	char pattern[PATH_MAX + 64], err[200];
-	long me = iter_of(dir), best = -1;
-	glob_t g;
 	const char *slash = strrchr(dir, '/');
+	long me = iter_of(dir);
+	glob_t g;
 	cat_policy_init(p);
 	snprintf(from, fromlen, "uniform");
 	if (!slash)
-		return 0;
+		return;
 	snprintf(pattern, sizeof pattern, "%.*s/iter-*/checkpoint/policy.json", (int)(slash - dir), dir);
 	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char d[PATH_MAX];
-		long it;
-		snprintf(d, sizeof d, "%s", g.gl_pathv[i]);
-		*strstr(d, "/checkpoint/policy.json") = '\0';
-		it = iter_of(d);
-		if (it < me && it > best) {
-			json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
-			if (j && cat_policy_from_json(j, p, err, sizeof err) == 0) {
+		return;
+	/* Latest first, by number (iter-10000 sorts before iter-9999 as text). */
+	for (;;) {
+		long best = -1;
+		size_t bi = 0;
+		json_t *j;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char d[PATH_MAX];
+			long it;
+			if (!g.gl_pathv[i][0])
+				continue; /* tried */
+			snprintf(d, sizeof d, "%s", g.gl_pathv[i]);
+			*strstr(d, "/checkpoint/policy.json") = '\0';
+			it = iter_of(d);
+			if (it < me && it > best) {
 				best = it;
-				snprintf(from, fromlen, "%s", g.gl_pathv[i]);
+				bi = i;
 			}
-			json_decref(j);
 		}
+		if (best < 0)
+			break;
+		j = json_load_file(g.gl_pathv[bi], 0, NULL);
+		if (j && cat_policy_from_json(j, p, err, sizeof err) == 0) {
+			snprintf(from, fromlen, "%s", g.gl_pathv[bi]);
+			json_decref(j);
+			break;
+		}
+		util_info("gpu-step: %s: %s; trying an earlier one", g.gl_pathv[bi], j ? err : "unreadable");
+		json_decref(j);
+		cat_policy_init(p);
+		g.gl_pathv[bi][0] = '\0';
 	}
 	globfree(&g);
-	if (best < 0)
-		cat_policy_init(p);
-	else {
-		/* re-load the best one: the loop may have left a later, rejected one in p */
-		json_t *j = json_load_file(from, 0, NULL);
-		cat_policy_from_json(j, p, err, sizeof err);
-		json_decref(j);
-	}
-	return 0;
 }
 
 /* A prompt's permitted and required techniques (everything, nothing when absent). */
@@ -167,22 +175,6 @@ static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, 
 done:
 	catalogue_free(cat);
 	return out;
-}
-
-/* Results on disk (finished shards and journals), by sample id. */
-static json_t *results(const char *dir)
-{
-	char pattern[PATH_MAX + 32];
-	json_t *by = json_object();
-	glob_t g;
-	snprintf(pattern, sizeof pattern, "%s/results/*.jsonl*", dir);
-	if (glob(pattern, 0, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			if (!strstr(g.gl_pathv[i], ".tmp."))
-				jsonl_read_by_id(g.gl_pathv[i], by);
-		globfree(&g);
-	}
-	return by;
 }
 
 static int cpu_step_over(const char *dir)
@@ -278,7 +270,7 @@ static int builtin_step(const struct opts *o)
 	for (;;) {
 		int over = cpu_step_over(o->dir);
 		json_decref(by);
-		by = results(o->dir);
+		by = jsonl_results(o->dir);
 		got = 0;
 		json_array_foreach(compl, i, rec) {
 			char *k = jsonl_id_key(json_object_get(rec, "sample_id"));
@@ -305,17 +297,21 @@ static int builtin_step(const struct opts *o)
 			char *k = jsonl_id_key(json_object_get(rec, "sample_id")), err[200];
 			json_t *r = json_object_get(by, k), *pr = NULL, *v;
 			const char *pid = json_string_value(json_object_get(rec, "problem_id"));
-			size_t j;
+			size_t j, group = 0;
 			free(k);
 			if (!r || !json_is_number(json_object_get(r, "reward")) ||
 			    ks_parse(json_string_value(json_object_get(rec, "design")) ?
 					     json_string_value(json_object_get(rec, "design")) : "",
 				     &s[n].d, err, sizeof err) != 0)
 				continue;
-			json_array_foreach(prompts, j, v)
-				if (pid && !strcmp(pid, json_string_value(json_object_get(v, "problem_id")) ?
-							       json_string_value(json_object_get(v, "problem_id")) : ""))
+			/* A sample's group is its prompt (by index in prompts.jsonl). */
+			json_array_foreach(prompts, j, v) {
+				const char *vid = json_string_value(json_object_get(v, "problem_id"));
+				if (pid && vid && !strcmp(pid, vid)) {
 					pr = v;
+					group = j;
+				}
+			}
 			if (!pr || prompt_rule(cat, pr, &s[n].permitted, &s[n].required) != 0)
 				continue;
 			{
@@ -326,15 +322,7 @@ static int builtin_step(const struct opts *o)
 					s[n].logp_old[f] = json_number_value(json_array_get(lp, (size_t)f));
 			}
 			s[n].reward = json_number_value(json_object_get(r, "reward"));
-			/* groups by problem: the index of its prompt */
-			s[n].group = (int)(pr ? (long)(strtoul(pid ? "0" : "0", NULL, 10)) : 0);
-			{
-				size_t q;
-				json_t *w;
-				json_array_foreach(prompts, q, w)
-					if (w == pr)
-						s[n].group = (int)q;
-			}
+			s[n].group = (int)group;
 			n++;
 		}
 		json_decref(prompts);

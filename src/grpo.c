@@ -93,10 +93,12 @@ double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, te
 void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struct grpo_sample *s,
 		 size_t n, const struct grpo_opts *o, struct grpo_stats *st)
 {
-	double *adv = calloc(n ? n : 1, sizeof *adv);
+	double *adv;
 	int maxg = -1;
 	memset(st, 0, sizeof *st);
-	if (!adv)
+	if (n == 0)
+		return; /* no rewards arrived: nothing to learn, no step */
+	if (!(adv = calloc(n, sizeof *adv)))
 		abort();
 	/* Group-normalised advantages. */
 	for (size_t i = 0; i < n; i++)

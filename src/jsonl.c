@@ -4,6 +4,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,4 +75,19 @@ int jsonl_read_key(const char *path, const char *field, json_t *by)
 int jsonl_read_by_id(const char *path, json_t *by_id)
 {
 	return jsonl_read_key(path, "sample_id", by_id);
+}
+
+json_t *jsonl_results(const char *iter_dir)
+{
+	char pattern[PATH_MAX + 32];
+	json_t *by = json_object();
+	glob_t g;
+	snprintf(pattern, sizeof pattern, "%s/results/*.jsonl*", iter_dir);
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			if (!strstr(g.gl_pathv[i], ".tmp.")) /* a writer's temporary: not whole */
+				jsonl_read_by_id(g.gl_pathv[i], by);
+		globfree(&g);
+	}
+	return by;
 }

@@ -18,7 +18,10 @@ char *jsonl_id_key(json_t *id);
  * Returns the records added, or -1 (errno set) when the file cannot be read.
  */
 int jsonl_read_by_id(const char *path, json_t *by_id);
-/* The same, keyed by jsonl_id_key of the lines' field (problem_id, ...). */
+/* Every record in ITER_DIR/results/ (finished shards, the journals of killed ones, follow-ups),
+ * by sample id, the first record of a sample winning. A new object (no results: empty). */
+json_t *jsonl_results(const char *iter_dir);
+/* The same as jsonl_read_by_id, keyed by jsonl_id_key of the lines' field (problem_id, ...). */
 int jsonl_read_key(const char *path, const char *field, json_t *by);
 
 #endif

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <glob.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -357,24 +356,16 @@ static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_
 static int collect(const char *dir, json_t **results, json_t **missing, long *ncompl)
 {
 	char path[PATH_MAX + 64];
-	json_t *compl = json_object(), *res = json_object(), *k;
+	json_t *compl = json_object(), *res, *k;
 	const char *key;
-	glob_t g;
 
 	snprintf(path, sizeof path, "%s/completions.jsonl", dir);
 	*ncompl = jsonl_read_by_id(path, compl);
 	if (*ncompl < 0) {
 		json_decref(compl);
-		json_decref(res);
 		return -1; /* the GPU step never wrote them */
 	}
-	snprintf(path, sizeof path, "%s/results/*.jsonl*", dir);
-	if (glob(path, 0, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			if (strstr(g.gl_pathv[i], ".tmp.") == NULL)
-				jsonl_read_by_id(g.gl_pathv[i], res);
-		globfree(&g);
-	}
+	res = jsonl_results(dir);
 	*results = json_array();
 	*missing = json_array();
 	json_object_foreach(compl, key, k) {
