@@ -406,7 +406,7 @@ static int load_completions(struct bench *b, const char *path, struct sample **o
 		lineno++;
 		if (strspn(line, " \t\r") == strlen(line))
 			continue;
-		o = json_loads(line, 0, &je);
+		o = json_loads(line, JSON_ALLOW_NUL, &je);
 		if (!o || !json_is_object(o) || !json_is_string(json_object_get(o, "completion")) ||
 		    !json_object_get(o, "sample_id")) {
 			fprintf(stderr,

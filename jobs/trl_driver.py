@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""jobs/trl_driver.py - the "trl" GPU step of one perfrl iteration: TRL's GRPOTrainer, one optimizer step.
+
+  python jobs/trl_driver.py --iter-dir DIR --model PATH --group-size G [--lr X] [--clip X] [--kl-beta X]
+      [--seed N] [--max-completion-length N] [--temperature T] [--wait S] [--lora] [--bf16]
+      [--vllm {off,server,colocate}] [--micro-batch N]
+
+Starts from the latest earlier iteration's DIR/../iter-MMMM/checkpoint/ (else from --model, a local
+directory: HF_HUB_OFFLINE=1 unless set), poses DIR/prompts.jsonl G times each, and in its reward
+function hands the completions to the CPU step (DIR/completions.jsonl, atomically), waits for their
+records in DIR/results/*.jsonl* and returns the rewards; GRPOTrainer applies the update, which is saved
+to DIR/checkpoint/ (with stats.json; COMPLETE is written last). Idempotent: a complete checkpoint is
+kept; an existing completions.jsonl (a requeued job) is reused instead of generating anew. Extra flags
+may come from $PERFRL_TRL_ARGS (before argv, so argv wins): perfrl passes PERFRL_* to the job.
+Multi-GPU: launch it with `accelerate launch [--config_file ds.yaml] jobs/trl_driver.py ...`.
+"""
+import argparse, asyncio, glob, inspect, json, os, re, shlex, shutil, sys, time
+from collections import Counter, defaultdict
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func (a requeued job's completions)
+MARKER = "COMPLETE"
+
+
+def log(msg):
+    print(f"trl-driver: {msg}", file=sys.stderr, flush=True)
+
+
+def read_jsonl(path):  # a torn journal line is skipped, as the orchestrator does
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.readlines()
+    except FileNotFoundError:
+        return None
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return [r for r in out if isinstance(r, dict)]
+
+
+def write_atomic(path, text):
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(tmp, path)
+
+
+def iter_of(path):
+    m = re.fullmatch(r"iter-(\d+)", os.path.basename(os.path.normpath(path)))
+    return int(m.group(1)) if m else 0
+
+
+def previous_checkpoint(d):
+    """The checkpoint of the latest earlier iteration of the run that has a complete one."""
+    found = [(iter_of(os.path.dirname(os.path.dirname(ck))), os.path.dirname(ck))
+             for ck in glob.glob(os.path.join(os.path.dirname(d), "iter-*", "checkpoint", MARKER))]
+    found = [f for f in found if f[0] < iter_of(d)]
+    return max(found)[1] if found else None
+
+
+def results(d):
+    """Records by sample_id from the shards and their journals (*.tmp.* skipped); the first one wins."""
+    by = {}
+    for p in sorted(glob.glob(os.path.join(d, "results", "*.jsonl*"))):
+        if ".tmp." not in p:
+            for r in read_jsonl(p) or []:
+                if "sample_id" in r:
+                    by.setdefault(json.dumps(r["sample_id"]), r)
+    return by
+
+
+def cpu_step_over(d):
+    try:
+        with open(os.path.join(d, "timeline.tsv")) as f:
+            return any(line.startswith("cpu_step_end\t") for line in f)
+    except OSError:
+        return False
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--iter-dir", required=True)
+    p.add_argument("--model", required=True, help="the initial model: a local directory")
+    p.add_argument("-g", "--group-size", type=int, default=8)
+    p.add_argument("--lr", type=float, default=1e-6)
+    p.add_argument("--clip", type=float, default=0.2, help="epsilon of the clipped ratio")
+    p.add_argument("--kl-beta", type=float, default=0.04)
+    p.add_argument("--seed", type=int, default=1, help="mixed with the iteration number")
+    p.add_argument("--max-completion-length", type=int, default=2048)
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--wait", type=float, default=86400, help="longest wait for the rewards, seconds")
+    p.add_argument("--lora", action="store_true", help="train a LoRA adapter (peft) instead of all weights")
+    p.add_argument("--lora-r", type=int, default=16)
+    p.add_argument("--bf16", action="store_true")
+    p.add_argument("--vllm", choices=["off", "server", "colocate"], default="off")
+    p.add_argument("--micro-batch", type=int, default=0, help="sequences per device and pass (0: all)")
+    return p.parse_args(shlex.split(os.environ.get("PERFRL_TRL_ARGS", "")) + sys.argv[1:])
+
+
+def main():
+    a = parse_args()
+    d = os.path.abspath(a.iter_dir)
+    ckpt = os.path.join(d, "checkpoint")
+    if os.path.exists(os.path.join(ckpt, MARKER)):
+        log(f"{ckpt} is complete (a requeued job): nothing to do")
+        return 0
+    prompts = read_jsonl(os.path.join(d, "prompts.jsonl"))
+    if not prompts or any("problem_id" not in p or "prompt" not in p for p in prompts):
+        log(f"{d}/prompts.jsonl: missing, empty, or a line without problem_id and prompt")
+        return 1
+    G, P, pids = a.group_size, len(prompts), [p["problem_id"] for p in prompts]
+    saved = {r["sample_id"]: r for r in read_jsonl(os.path.join(d, "completions.jsonl")) or [] if "sample_id" in r}
+    reuse = all(f"{q}/{g}" in saved for q in pids for g in range(G))
+    if saved and not reuse:
+        log(f"{d}/completions.jsonl does not hold {P} x {G} samples of these prompts: generating anew")
+    prev = previous_checkpoint(d)
+    if not os.path.isfile(os.path.join(a.model, "config.json")):  # the start, the KL reference, LoRA's base
+        log(f"--model {a.model}: not a local model directory (no config.json); nothing is downloaded")
+        return 1
+    t_start = time.time()
+
+    import torch
+    from accelerate import PartialState
+    from accelerate.utils import gather_object
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+    from trl import GRPOConfig, GRPOTrainer
+
+    hf_logging.disable_progress_bar()
+
+    cpu = not torch.cuda.is_available()  # several processes on CPUs (torchrun) use gloo: the tests
+    state = PartialState(cpu=cpu)
+    main_proc, nproc = state.is_main_process, state.num_processes
+    dtype = torch.bfloat16 if a.bf16 else torch.float32
+    total, iteration = P * G, iter_of(d)
+    mb = a.micro_batch or total // nproc
+    if total % (mb * nproc):
+        log(f"prompts x G = {total} is not a multiple of micro-batch {mb} x {nproc} processes")
+        return 2
+    args = GRPOConfig(  # before the model: a DeepSpeed ZeRO-3 config must be live when it loads
+        output_dir=os.path.join(d, "trl"), num_generations=G, per_device_train_batch_size=mb,
+        gradient_accumulation_steps=total // (mb * nproc), max_steps=1, learning_rate=a.lr,
+        lr_scheduler_type="constant", beta=a.kl_beta, epsilon=a.clip, seed=a.seed * 100003 + iteration,
+        temperature=a.temperature, max_completion_length=a.max_completion_length, shuffle_dataset=False,
+        use_vllm=a.vllm != "off", vllm_mode=a.vllm if a.vllm != "off" else "colocate", bf16=a.bf16,
+        report_to="none", save_strategy="no", logging_steps=1, disable_tqdm=True,
+        use_cpu=cpu, dataloader_pin_memory=not cpu,
+        model_init_kwargs={"dtype": dtype} if a.bf16 and not a.lora else None)  # for the KL reference
+    peft_config = None
+    if a.lora:
+        from peft import LoraConfig, PeftModel
+        model = AutoModelForCausalLM.from_pretrained(a.model, dtype=dtype)
+        if prev:  # the adapter of the previous iteration, on the initial weights
+            model = PeftModel.from_pretrained(model, prev, is_trainable=True)
+        else:
+            peft_config = LoraConfig(r=a.lora_r, lora_alpha=2 * a.lora_r, target_modules="all-linear",
+                                     task_type="CAUSAL_LM")
+    else:
+        model = AutoModelForCausalLM.from_pretrained(prev or a.model, dtype=dtype)
+        model.config._name_or_path = a.model  # TRL builds the KL reference from it: the initial model
+    tok = AutoTokenizer.from_pretrained(prev or a.model, padding_side="left")
+    tok.pad_token = tok.pad_token or tok.eos_token
+
+    def text_of(p):  # chat-formatted when the tokenizer has a template, else raw
+        if tok.chat_template:
+            return tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False,
+                                           add_generation_prompt=True)
+        return p
+
+    texts = [text_of(p["prompt"]) for p in prompts]
+    dataset = Dataset.from_dict({"prompt": texts, "problem_id": pids})
+    clock = {"start": time.time()}
+    stats = {"from": prev or a.model, "reused_completions": reuse, "samples": total}
+
+    def stamp(event):
+        if main_proc:
+            with open(os.path.join(d, "timeline.tsv"), "a") as f:
+                f.write(f"{event}\t{time.time():.6f}\n")
+
+    def exchange(completions, problem_id, log_metric=None, **_):
+        """Writes the step's completions, waits for the CPU step, returns this process's rewards."""
+        t_gen = time.time()
+        stats["generate_s"] = t_gen - clock["start"]
+        lens = gather_object([len(completions)])
+        off = sum(lens[:state.process_index])
+        everything = gather_object([[q, (c if isinstance(c, str) else c[-1]["content"]).replace("\0", "")]
+                                    for q, c in zip(problem_id, completions)])  # perfrl bench refuses NUL
+        seen, ids = Counter(), []
+        for q, c in everything:
+            ids.append(f"{q}/{seen[q]}")
+            seen[q] += 1
+        if not reuse and main_proc:
+            write_atomic(os.path.join(d, "completions.jsonl"), "".join(
+                json.dumps({"sample_id": s, "problem_id": q, "completion": c, "group_index": int(s.rsplit("/", 1)[1])}) + "\n"
+                for s, (q, c) in zip(ids, everything)))
+        stamp("generated")
+        until = t_gen + a.wait
+        while True:  # no collective while waiting: a long wait must not trip the NCCL timeout
+            over, by = cpu_step_over(d), results(d)
+            got = {s: by[json.dumps(s)] for s in ids if json.dumps(s) in by}
+            if len(got) == len(ids) or over or time.time() >= until:
+                break
+            time.sleep(0.2)
+        stamp("rewarded")
+        stats["wait_s"] = time.time() - t_gen
+        groups = defaultdict(list)
+        for s, (q, _) in zip(ids, everything):
+            if isinstance((got.get(s) or {}).get("reward"), (int, float)):
+                groups[q].append(float(got[s]["reward"]))
+        missing = [s for s in ids if s not in got or not isinstance(got[s].get("reward"), (int, float))]
+        if missing:  # the group's mean: a zero advantage, no push either way
+            log(f"{len(missing)} of {len(ids)} rewards missing ({'CPU step over' if over else 'wait over'}): "
+                f"they get their group's mean, e.g. {missing[:3]}")
+        rewards = [float(got[s]["reward"]) if s not in missing else
+                   (sum(groups[q]) / len(groups[q]) if groups[q] else 0.0) for s, (q, _) in zip(ids, everything)]
+        recs = list(got.values())
+        ok = [r["gflops"] for r in recs if r.get("status") == "ok" and isinstance(r.get("gflops"), (int, float))]
+        share = Counter(r.get("status", "?") for r in recs)
+        m = {"gflops_mean": sum(ok) / len(ok) if ok else 0.0, "gflops_max": max(ok, default=0.0),
+             "rewards_arrived": len(got), "rewards_missing": len(missing),
+             **{f"share_{k}": v / len(ids) for k, v in share.items()}}
+        stats.update(m, reward_mean=sum(rewards) / len(rewards))
+        for k, v in m.items() if log_metric else ():
+            log_metric(f"perfrl/{k}", float(v))
+        log(f"{len(got)}/{len(ids)} rewards in {stats['wait_s']:.1f} s; GFLOPS mean {m['gflops_mean']:.2f} "
+            f"max {m['gflops_max']:.2f}; statuses {dict(share)}")
+        return rewards[off:off + len(completions)]
+
+    if "iscoroutinefunction" in inspect.getsource(GRPOTrainer._calculate_rewards) and nproc == 1:
+        async def perfrl_reward(**kw):  # TRL runs it on its event loop thread
+            return await asyncio.to_thread(exchange, **kw)
+    else:  # several processes: a collective must run on the main thread
+        def perfrl_reward(**kw):
+            return exchange(**kw)
+
+    def reuse_rollout(local, trainer):
+        """A requeued job: the completions the CPU step is measuring, not new ones."""
+        lens = gather_object([len(local)])
+        off, allp = sum(lens[:state.process_index]), gather_object(list(local))
+        owners, seen, picked = defaultdict(list), Counter(), []
+        for t, q in zip(texts, pids):
+            owners[t].append(q)
+        for t in allp:  # the sampler keeps dataset order (shuffle_dataset=False), G in a row
+            k = seen[t]
+            seen[t] += 1
+            picked.append(saved[f"{owners[t][k // G]}/{k % G}"]["completion"])
+        ids = [tok(c, add_special_tokens=False)["input_ids"][:a.max_completion_length - 1] + [tok.eos_token_id]
+               for c in picked[off:off + len(local)]]
+        return {"prompt_ids": trainer._tokenize_prompts(list(local))[0], "completion_ids": ids, "logprobs": None}
+
+    log(f"iteration {iteration}: {P} prompts x {G} from {stats['from']}"
+        f"{' (reusing completions.jsonl)' if reuse else ''}; {nproc} process(es), micro-batch {mb}")
+    trainer = GRPOTrainer(model=model, reward_funcs=perfrl_reward, args=args, train_dataset=dataset,
+                          processing_class=tok, peft_config=peft_config,
+                          rollout_func=reuse_rollout if reuse else None)
+    if a.lora and "ref" in getattr(trainer.model, "peft_config", {}):
+        trainer.model.delete_adapter("ref")  # TRL's copy of the loaded adapter: the reference is the base model
+    clock["start"] = time.time()
+    stats["load_s"] = clock["start"] - t_start
+    out = trainer.train()
+    t_upd = time.time()
+    logs = {}
+    for entry in trainer.state.log_history:
+        logs.update(entry)
+    stats.update({k: logs[k] for k in ("loss", "kl", "entropy", "reward", "reward_std", "clip_ratio/region_mean",
+                                       "completions/mean_length", "grad_norm") if k in logs},
+                 train_loss=out.training_loss, step=1 if not prev else json.load(
+                     open(os.path.join(prev, "stats.json"))).get("step", 0) + 1)
+    stats["update_s"] = t_upd - clock["start"] - stats.get("generate_s", 0) - stats.get("wait_s", 0)
+    tmp = f"{ckpt}.tmp"  # the same name in every process
+    if main_proc:
+        shutil.rmtree(tmp, ignore_errors=True)
+    state.wait_for_everyone()
+    trainer.save_model(tmp)  # every process takes part (DeepSpeed, FSDP); the main one writes
+    if main_proc:
+        tok.save_pretrained(tmp)
+        stats["save_s"] = time.time() - t_upd
+        write_atomic(os.path.join(tmp, "stats.json"), json.dumps(stats, indent=1) + "\n")
+        write_atomic(os.path.join(tmp, MARKER), "")
+        shutil.rmtree(ckpt, ignore_errors=True)  # an incomplete one, without the marker
+        os.rename(tmp, ckpt)
+        stamp("updated")
+        shutil.rmtree(args.output_dir, ignore_errors=True)
+        log(f"step {stats['step']}: loss {stats.get('loss')}, reward mean {stats.get('reward_mean'):.2f}, "
+            f"KL {stats.get('kl')}; load {stats['load_s']:.1f} s, generate {stats.get('generate_s', 0):.1f} s, wait {stats.get('wait_s', 0):.1f} s, "
+            f"update {stats['update_s']:.1f} s, save {stats['save_s']:.1f} s -> {ckpt}")
+    state.wait_for_everyone()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
