@@ -120,10 +120,28 @@ static void load_previous(const char *dir, struct cat_policy *p, char *from, siz
 	globfree(&g);
 }
 
-/* A prompt's permitted and required techniques (everything, nothing when absent). */
+/* The iteration's technique catalogue: the built-ins and what stages.lua added, as the
+ * orchestrator wrote it to DIR/techniques.json (dir NULL or no file: the built-ins). */
+static struct catalogue *iter_catalogue(const char *dir)
+{
+	struct catalogue *cat = catalogue_new();
+	char path[PATH_MAX + 32], err[200];
+	json_t *arr;
+	if (!dir)
+		return cat;
+	snprintf(path, sizeof path, "%s/techniques.json", dir);
+	if ((arr = json_load_file(path, 0, NULL)) && catalogue_load_json(cat, arr, err, sizeof err) != 0)
+		util_info("gpu-step: %s: %s (built-in techniques only)", path, err);
+	json_decref(arr);
+	return cat;
+}
+
+/* A prompt's permitted and required techniques (everything, nothing when absent), as far as
+ * the design space can write them: it has only the built-ins. */
 static int prompt_rule(const struct catalogue *cat, json_t *prompt, techset_t *perm, techset_t *req)
 {
 	char err[200];
+	const techset_t builtin = (1u << TECH__BUILTIN) - 1;
 	*perm = ~0u;
 	*req = 0;
 	if (json_object_get(prompt, "permitted") &&
@@ -131,13 +149,24 @@ static int prompt_rule(const struct catalogue *cat, json_t *prompt, techset_t *p
 		return util_error("gpu-step: %s", err);
 	if (techset_from_json(cat, json_object_get(prompt, "required"), req, err, sizeof err) != 0)
 		return util_error("gpu-step: %s", err);
+	if (*req & ~builtin) {
+		char names[512];
+		techset_format(cat, *req & ~builtin, names, sizeof names);
+		util_info("gpu-step: %s requires %s, which the builtin design space cannot write: "
+			  "its kernels will be rejected",
+			  json_string_value(json_object_get(prompt, "problem_id")) ?
+				  json_string_value(json_object_get(prompt, "problem_id")) : "a problem",
+			  names);
+	}
+	*perm &= builtin;
+	*req &= builtin;
 	return 0;
 }
 
 /* G designs per prompt, rendered, as completion records. */
-static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, uint64_t seed)
+static json_t *generate(const struct cat_policy *p, const struct catalogue *cat, json_t *prompts,
+			int group, uint64_t seed)
 {
-	struct catalogue *cat = catalogue_new();
 	json_t *out = json_array(), *pr;
 	uint64_t rng = seed;
 	size_t i;
@@ -173,7 +202,6 @@ static json_t *generate(const struct cat_policy *p, json_t *prompts, int group, 
 		}
 	}
 done:
-	catalogue_free(cat);
 	return out;
 }
 
@@ -217,8 +245,12 @@ static int sample_only(const struct opts *o)
 	}
 	if (!(prompts = read_lines(o->prompts)))
 		return util_error("gpu-step: cannot read %s: %s", o->prompts, strerror(errno)), 1;
-	out = generate(&p, prompts, o->samples > 0 ? o->samples : o->group,
-		       (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + 77);
+	{
+		struct catalogue *cat = iter_catalogue(NULL);
+		out = generate(&p, cat, prompts, o->samples > 0 ? o->samples : o->group,
+			       (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + 77);
+		catalogue_free(cat);
+	}
 	if (out && jsonl_write(o->out, out) == 0)
 		rc = 0;
 	else if (out)
@@ -252,8 +284,12 @@ static int builtin_step(const struct opts *o)
 		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
 		if (!(prompts = read_lines(path)))
 			return util_error("gpu-step: cannot read %s: %s", path, strerror(errno)), 1;
-		compl = generate(&p, prompts, o->group,
-				 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + (uint64_t)iter_of(o->dir));
+		{
+			struct catalogue *cat = iter_catalogue(o->dir);
+			compl = generate(&p, cat, prompts, o->group,
+					 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + (uint64_t)iter_of(o->dir));
+			catalogue_free(cat);
+		}
 		json_decref(prompts);
 		snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
 		if (!compl || jsonl_write(path, compl) != 0) {
@@ -289,7 +325,7 @@ static int builtin_step(const struct opts *o)
 
 	s = util_xcalloc(json_array_size(compl) + 1, sizeof *s);
 	{
-		struct catalogue *cat = catalogue_new();
+		struct catalogue *cat = iter_catalogue(o->dir);
 		json_t *prompts;
 		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
 		prompts = read_lines(path);

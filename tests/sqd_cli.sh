@@ -139,6 +139,21 @@ check "perfrl techniques --list names the 8 built-ins" \
 rc=0; "$PERFRL" techniques "$WORK/nope.c" >/dev/null 2>&1 || rc=$?
 check "perfrl techniques on a missing file: exit 2 (rc=$rc)" test "$rc" = 2
 
+# ---- the builtin GPU step under a curriculum with a technique of its own ---------------------
+# stages.lua's techniques reach the GPU step in techniques.json: a permitted one is simply not
+# used (the design space has only the built-ins); a required one is said to be out of reach.
+it=$WORK/ut-run/iter-0001
+mkdir -p "$it/results"
+echo '[{"name":"tasks","description":"OpenMP tasks","pragmas":["omp task"],"identifiers":[]}]' >"$it/techniques.json"
+printf '%s\n' '{"problem_id":"a","shape":"64x64x64","permitted":["openmp","tasks"],"required":[],"prompt":"x","stage":1}' \
+	'{"problem_id":"b","shape":"64x64x64","permitted":["openmp","tasks"],"required":["tasks"],"prompt":"x","stage":1}' >"$it/prompts.jsonl"
+rc=0; "$PERFRL" gpu-step --builtin --iter-dir "$it" --group-size 3 --wait 0.2 >/dev/null 2>"$WORK/gs.err" || rc=$?
+check "gpu-step --builtin with a user technique: exit 0 (rc=$rc: $(head -c 200 "$WORK/gs.err"))" test "$rc" = 0
+check "... 6 kernels, none using more than openmp" \
+	test "$(json_tsv "$it/completions.jsonl" design | grep -Evc 'tile_m=none tile_n=none tile_k=none micro=none omp=[a-z]* simd=none unroll=1 pack=off$')" = 0
+check "... and 6 of them" test "$(wc -l <"$it/completions.jsonl")" = 6
+check "... says the required one is out of its reach" grep -q 'b requires tasks, which the builtin design space cannot write' "$WORK/gs.err"
+
 # ---- perfrl archive before any iteration -------------------------------------------------------
 c=$(conf empty "$top_srcdir/stages.lua")
 mkdir -p "$WORK/empty-run/state"
