@@ -134,6 +134,39 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/*
+ * What a sample must pass before it is built: code extracted, the text policy, the technique
+ * detector, and its problem's rule. 0 with *code (malloc'd) when it may be built; -1 with the
+ * reason in *detail (why's buffer or a static string) when it is rejected. *used and *detected
+ * say what the detector found, when it ran.
+ */
+static int admit(const struct bench *b, const char *text, size_t len, const struct constraint *con,
+		 char **code, techset_t *used, int *detected, const char **detail, char *why,
+		 size_t whylen)
+{
+	*code = NULL;
+	*detected = 0;
+	if (extract_code(text, len, code, detail) != 0)
+		return -1;
+	*detail = why;
+	if (policy_check(*code, strlen(*code), why, whylen) != 0 ||
+	    techniques_detect(b->cat, *code, strlen(*code), used, NULL, why, whylen) != 0)
+		goto rejected;
+	*detected = 1;
+	if (con && con->error) {
+		*detail = con->error;
+		goto rejected;
+	}
+	/* SQD: the techniques are part of the task */
+	if (con && techniques_comply(b->cat, *used, con->permitted, con->required, why, whylen) != 0)
+		goto rejected;
+	return 0;
+rejected:
+	free(*code);
+	*code = NULL;
+	return -1;
+}
+
 /* One input through the whole pipeline; returns its record, or NULL on an infrastructure
  * failure (already reported). */
 static json_t *evaluate(struct bench *b, const char *text, size_t len, const char *file,
@@ -144,7 +177,6 @@ static json_t *evaluate(struct bench *b, const char *text, size_t len, const cha
 	struct build_result br;
 	struct measurement m;
 	char why[300], *code = NULL;
-	const char *xwhy = NULL;
 	json_t *rec;
 	techset_t used = 0;
 	int detected = 0;
@@ -156,22 +188,8 @@ static json_t *evaluate(struct bench *b, const char *text, size_t len, const cha
 	in.reward_mode = reward_mode_name(b->reward);
 	in.reference_gflops = b->reference_gflops;
 
-	if (extract_code(text, len, &code, &xwhy) != 0) {
+	if (admit(b, text, len, con, &code, &used, &detected, &in.detail, why, sizeof why) != 0) {
 		in.status = STATUS_REJECTED;
-		in.detail = xwhy;
-	} else if (policy_check(code, strlen(code), why, sizeof why) != 0) {
-		in.status = STATUS_REJECTED;
-		in.detail = why;
-	} else if (techniques_detect(b->cat, code, strlen(code), &used, NULL, why, sizeof why) != 0) {
-		in.status = STATUS_REJECTED;
-		in.detail = why;
-	} else if ((detected = 1) && con && con->error) {
-		in.status = STATUS_REJECTED;
-		in.detail = con->error;
-	} else if (con && techniques_comply(b->cat, used, con->permitted, con->required, why,
-					     sizeof why) != 0) {
-		in.status = STATUS_REJECTED; /* SQD: the techniques are part of the task */
-		in.detail = why;
 	} else if (build_kernel(code, strlen(code), &b->build, &br) != 0) {
 		free(code);
 		return NULL;
@@ -272,7 +290,8 @@ static void emit(struct bench *b, json_t *r)
 	}
 }
 
-static int prebuild(struct bench *b, const char *const *texts, int n, int jobs);
+static int prebuild(struct bench *b, const char *const *texts, const struct constraint *const *cons,
+		    int n, int jobs);
 
 /* ---- files -------------------------------------------------------------------------------- */
 
@@ -296,7 +315,13 @@ static int bench_files(struct bench *b, int n, char **files)
 		rc = 1;
 		goto out;
 	}
-	(void)prebuild(b, (const char *const *)texts, n, machine_cpus());
+	{
+		const struct constraint **cons = util_xcalloc((size_t)n + 1, sizeof *cons);
+		for (int i = 0; i < n; i++)
+			cons[i] = b->files_constrained ? &b->files_con : NULL;
+		(void)prebuild(b, (const char *const *)texts, cons, n, machine_cpus());
+		free(cons);
+	}
 	if (!b->json)
 		table_header();
 	for (int i = 0; i < n; i++) {
@@ -504,10 +529,13 @@ static int load_partial(const char *path, struct sample *s, int n)
 
 /*
  * Build in parallel, one compiler per core, so that the timed phase finds every kernel in
- * the cache. Timing stays sequential and exclusive. texts[i] NULL: nothing to build.
- * Once it has run, --no-cache has been honoured: the timed phase may use what it built.
+ * the cache. Timing stays sequential and exclusive. texts[i] NULL: nothing to build; cons
+ * (NULL, or NULL entries: no rule) the samples' rules, so that what evaluate will reject is
+ * not compiled. Once it has run, --no-cache has been honoured: the timed phase may use what
+ * it built.
  */
-static int prebuild(struct bench *b, const char *const *texts, int n, int jobs)
+static int prebuild(struct bench *b, const char *const *texts, const struct constraint *const *cons,
+		    int n, int jobs)
 {
 	pid_t *kids;
 	if (n < 2 || jobs < 2)
@@ -521,11 +549,13 @@ static int prebuild(struct bench *b, const char *const *texts, int n, int jobs)
 			for (int i = w; i < n; i += jobs) {
 				char *code = NULL, why[300];
 				const char *x;
+				techset_t used;
+				int detected;
 				struct build_result br;
-				if (!texts[i] || extract_code(texts[i], strlen(texts[i]), &code, &x) != 0)
+				if (!texts[i] || admit(b, texts[i], strlen(texts[i]), cons ? cons[i] : NULL,
+						       &code, &used, &detected, &x, why, sizeof why) != 0)
 					continue;
-				if (policy_check(code, strlen(code), why, sizeof why) == 0)
-					(void)build_kernel(code, strlen(code), &b->build, &br);
+				(void)build_kernel(code, strlen(code), &b->build, &br);
 				free(code);
 			}
 			_exit(0);
@@ -577,11 +607,15 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 		goto out;
 	{
 		const char **texts = util_xcalloc((size_t)n + 1, sizeof *texts);
-		for (int i = 0; i < n; i++)
+		const struct constraint **cons = util_xcalloc((size_t)n + 1, sizeof *cons);
+		for (int i = 0; i < n; i++) {
 			texts[i] = s[i].result ? NULL
 					       : json_string_value(json_object_get(s[i].obj, "completion"));
-		(void)prebuild(b, texts, n, machine_cpus());
+			cons[i] = b->problems ? &s[i].con : NULL;
+		}
+		(void)prebuild(b, texts, cons, n, machine_cpus());
 		free(texts);
+		free(cons);
 	}
 
 	pf = fopen(partial, "a");

@@ -75,11 +75,10 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 {
 	char name[256], comment[PATH_MAX + 32], out[PATH_MAX + 32], err[512], tasks[16],
 		shapes[512] = "--budget 0.5", cache[PATH_MAX + 32];
-	char *args = jobspec_bench_args(cfg), *script, *env[64];
+	char *args = jobspec_bench_args(cfg), *script, *env[JOBSPEC_ENV_MAX];
 	struct sc_job_spec spec;
 	uint32_t job;
-	int rc, k = 0;
-	extern char **environ;
+	int rc;
 
 	snprintf(tasks, sizeof tasks, "%d", cfg->slurm.cpu.tasks);
 	for (int i = 0; i < cfg->bench.shapes.n; i++)
@@ -93,14 +92,11 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 	free(args);
 	if (!script)
 		return -1;
-	for (char **e = environ; *e && k < 62; e++)
-		if (!strncmp(*e, "HOME=", 5) || !strncmp(*e, "USER=", 5) || !strncmp(*e, "PERFRL_", 7))
-			env[k++] = *e;
-	if (!getenv("PERFRL_CACHE_DIR")) {
-		snprintf(cache, sizeof cache, "PERFRL_CACHE_DIR=%s/cache", dir);
-		env[k++] = cache;
+	{
+		char cache_dir[PATH_MAX + 8];
+		snprintf(cache_dir, sizeof cache_dir, "%s/cache", dir);
+		jobspec_env(env, cache, cache_dir);
 	}
-	env[k] = NULL;
 	memset(&spec, 0, sizeof spec);
 	snprintf(name, sizeof name, "%s:eval", cfg->slurm.job_name_prefix);
 	snprintf(comment, sizeof comment, "perfrl eval=%s", dir);
@@ -139,18 +135,12 @@ static json_t *summarise(const char *dir, json_t *compl, json_t *by)
 	size_t i;
 	snprintf(path, sizeof path, "%s/baseline.jsonl", dir);
 	{
-		json_t *b = json_array(), *line;
-		size_t len;
-		char *text = util_read_file(path, 0, &len), *save = NULL;
-		for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
-			if ((line = json_loads(l, 0, NULL))) {
-				if (json_string_value(json_object_get(line, "shape")))
-					json_object_set(baseline, json_string_value(json_object_get(line, "shape")),
-							json_object_get(line, "gflops"));
-				json_decref(line);
-			}
-		free(text);
-		json_decref(b);
+		json_t *lines = jsonl_read(path), *line; /* none yet: no baseline column */
+		json_array_foreach(lines, i, line)
+			if (json_string_value(json_object_get(line, "shape")))
+				json_object_set(baseline, json_string_value(json_object_get(line, "shape")),
+						json_object_get(line, "gflops"));
+		json_decref(lines);
 	}
 	/* each problem's shape, from the prompts (a sample may not have been measured) */
 	snprintf(path, sizeof path, "%s/prompts.jsonl", dir);

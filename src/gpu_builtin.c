@@ -47,23 +47,6 @@ static const char builtin_usage[] =
 /* ---- files ------------------------------------------------------------------------------ */
 
 
-static json_t *read_lines(const char *path)
-{
-	size_t len;
-	char *text = util_read_file(path, 0, &len), *save = NULL;
-	json_t *arr;
-	if (!text)
-		return NULL;
-	arr = json_array();
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_t *o = json_loads(line, 0, NULL);
-		if (o)
-			json_array_append_new(arr, o);
-	}
-	free(text);
-	return arr;
-}
-
 static long iter_of(const char *dir)
 {
 	const char *b = strrchr(dir, '/');
@@ -243,7 +226,7 @@ static int sample_only(const struct opts *o)
 		}
 		json_decref(j);
 	}
-	if (!(prompts = read_lines(o->prompts)))
+	if (!(prompts = jsonl_read(o->prompts)))
 		return util_error("gpu-step: cannot read %s: %s", o->prompts, strerror(errno)), 1;
 	{
 		struct catalogue *cat = iter_catalogue(NULL);
@@ -279,10 +262,10 @@ static int builtin_step(const struct opts *o)
 	load_previous(o->dir, &p, from, sizeof from);
 	cat_policy_init(&ref);
 	snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
-	if (!(compl = read_lines(path))) {
+	if (!(compl = jsonl_read(path))) {
 		json_t *prompts;
 		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
-		if (!(prompts = read_lines(path)))
+		if (!(prompts = jsonl_read(path)))
 			return util_error("gpu-step: cannot read %s: %s", path, strerror(errno)), 1;
 		{
 			struct catalogue *cat = iter_catalogue(o->dir);
@@ -328,7 +311,7 @@ static int builtin_step(const struct opts *o)
 		struct catalogue *cat = iter_catalogue(o->dir);
 		json_t *prompts;
 		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
-		prompts = read_lines(path);
+		prompts = jsonl_read(path);
 		json_array_foreach(compl, i, rec) {
 			char *k = jsonl_id_key(json_object_get(rec, "sample_id")), err[200];
 			json_t *r = json_object_get(by, k), *pr = NULL, *v;

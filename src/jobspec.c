@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *jobspec_bench_args(const struct perfrl_config *c)
@@ -45,4 +46,18 @@ void jobspec_component(const struct perfrl_config *f, int gpu, struct sc_compone
 		c->time_limit_min = f->slurm.cpu.time_limit_min;
 		c->exclusive = f->slurm.cpu.exclusive;
 	}
+}
+
+void jobspec_env(char **env, char *cache, const char *cache_dir)
+{
+	extern char **environ;
+	int k = 0;
+	for (char **e = environ; *e && k < JOBSPEC_ENV_MAX - 2; e++)
+		if (!strncmp(*e, "HOME=", 5) || !strncmp(*e, "USER=", 5) || !strncmp(*e, "PERFRL_", 7))
+			env[k++] = *e;
+	if (!getenv("PERFRL_CACHE_DIR")) {
+		snprintf(cache, PATH_MAX + 32, "PERFRL_CACHE_DIR=%s", cache_dir);
+		env[k++] = cache;
+	}
+	env[k] = NULL;
 }

@@ -10,4 +10,11 @@ void jobspec_component(const struct perfrl_config *c, int gpu, struct sc_compone
 /* perfrl bench's options for the configuration's bench keys (malloc'd). */
 char *jobspec_bench_args(const struct perfrl_config *c);
 
+/* The whole environment of a perfrl job, into env (at least JOBSPEC_ENV_MAX entries, NULL-
+ * terminated): HOME, USER and perfrl's own PERFRL_* settings pass through, and the build cache is
+ * PERFRL_CACHE_DIR=cache_dir unless the caller's environment names one. The strings are
+ * environ's, or cache (at least PATH_MAX + 32 bytes), which must outlive env. */
+#define JOBSPEC_ENV_MAX 64
+void jobspec_env(char **env, char *cache, const char *cache_dir);
+
 #endif

@@ -50,6 +50,23 @@ char *jsonl_id_key(json_t *id)
 	return json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 
+json_t *jsonl_read(const char *path)
+{
+	size_t len;
+	char *text = util_read_file(path, 0, &len), *save = NULL;
+	json_t *arr;
+	if (!text)
+		return NULL;
+	arr = json_array();
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(l, 0, NULL);
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	free(text);
+	return arr;
+}
+
 int jsonl_read_key(const char *path, const char *field, json_t *by)
 {
 	size_t len;

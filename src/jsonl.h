@@ -8,6 +8,10 @@
  * 0, or -1 with errno set. */
 int jsonl_write(const char *path, json_t *arr);
 
+/* Every line of the JSONL file path that parses, in order, as a new array; NULL (errno set)
+ * when it cannot be read. Lines that do not parse (a killed writer's torn tail) are skipped. */
+json_t *jsonl_read(const char *path);
+
 /* The key of a sample_id (a string or a number): its compact JSON text. Caller frees. */
 char *jsonl_id_key(json_t *id);
 

@@ -295,10 +295,7 @@ static void sb_addf(struct sb *b, const char *fmt, ...)
 	va_list ap;
 	char *s;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		fputs("perfrl: out of memory\n", stderr);
-		abort();
-	}
+	s = util_xvasprintf(fmt, ap);
 	va_end(ap);
 	sb_add(b, s);
 	free(s);
@@ -325,10 +322,7 @@ static void sb_line(struct sb *b, int depth, const char *fmt, ...)
 	va_list ap;
 	char *s;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		fputs("perfrl: out of memory\n", stderr);
-		abort();
-	}
+	s = util_xvasprintf(fmt, ap);
 	va_end(ap);
 	sb_block(b, depth, s);
 	free(s);

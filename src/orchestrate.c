@@ -3,11 +3,9 @@
 #include "config.h"
 #include "commands.h"
 #include "conf.h"
-#include "datadir.h"
 #include "iterlog.h"
 #include "jobspec.h"
 #include "jsonl.h"
-#include "reward.h"
 #include "slurm_client.h"
 #include "sqd.h"
 #include "template.h"
@@ -186,7 +184,8 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
 		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 256], tasks_s[16];
-	char *args = jobspec_bench_args(&o->cfg), *script, *env[64];
+	char *args = jobspec_bench_args(&o->cfg), *script, *env[JOBSPEC_ENV_MAX];
+	static char cache[PATH_MAX + 32];
 	struct sc_job_spec spec;
 	uint32_t ids[8];
 	int n, rc;
@@ -236,21 +235,11 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 		 retry ? " follow-up" : "");
 	snprintf(out, sizeof out, "%s/slurm-%s%%j.out", dir, retry ? "retry-" : "");
 	memset(&spec, 0, sizeof spec);
-	/* The job's whole environment: HOME and perfrl's own settings pass through, and the
-	 * build cache lives in the run directory, shared by every node and iteration. */
+	/* The build cache lives in the run directory, shared by every node and iteration. */
 	{
-		extern char **environ;
-		int k = 0;
-		static char cache[PATH_MAX + 32];
-		for (char **e = environ; *e && k < 62; e++)
-			if (!strncmp(*e, "HOME=", 5) || !strncmp(*e, "USER=", 5) ||
-			    !strncmp(*e, "PERFRL_", 7))
-				env[k++] = *e;
-		if (!getenv("PERFRL_CACHE_DIR")) {
-			snprintf(cache, sizeof cache, "PERFRL_CACHE_DIR=%s/cache", o->run_dir);
-			env[k++] = cache;
-		}
-		env[k] = NULL;
+		char cache_dir[PATH_MAX + 8];
+		snprintf(cache_dir, sizeof cache_dir, "%s/cache", o->run_dir);
+		jobspec_env(env, cache, cache_dir);
 		spec.env = env;
 	}
 	spec.name = name;

@@ -439,27 +439,19 @@ int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json
 	/* Iterations already planned: what their prompts say. */
 	for (long it = from; it <= to && it <= q->last_iter; it++) {
 		char path[PATH_MAX + 64];
-		size_t len;
-		char *text, *save = NULL;
+		json_t *lines, *o;
+		size_t i;
 		snprintf(path, sizeof path, "%s/iter-%04ld/prompts.jsonl", run_dir, it);
-		if (!(text = util_read_file(path, 0, &len)))
+		if (!(lines = jsonl_read(path)))
 			continue;
-		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			json_t *o = json_loads(line, 0, NULL);
-			if (o)
-				print_problem(f, json, it, (int)json_integer_value(json_object_get(o, "stage")),
-					      "run", 0,
-					      json_string_value(json_object_get(o, "problem_id"))
-						      ? json_string_value(json_object_get(o, "problem_id"))
-						      : "?",
-					      json_string_value(json_object_get(o, "shape"))
-						      ? json_string_value(json_object_get(o, "shape"))
-						      : "?",
-					      json_object_get(o, "permitted"), json_object_get(o, "required"),
-					      json_object_get(o, "elite") != NULL);
-			json_decref(o);
+		json_array_foreach(lines, i, o) {
+			const char *id = json_string_value(json_object_get(o, "problem_id"));
+			const char *shape = json_string_value(json_object_get(o, "shape"));
+			print_problem(f, json, it, (int)json_integer_value(json_object_get(o, "stage")), "run",
+				      0, id ? id : "?", shape ? shape : "?", json_object_get(o, "permitted"),
+				      json_object_get(o, "required"), json_object_get(o, "elite") != NULL);
 		}
-		free(text);
+		json_decref(lines);
 	}
 	/* The rest: as the script would plan them, if the archive stayed as it is. */
 	for (long it = q->last_iter + 1; it <= to; it++) {

@@ -66,13 +66,20 @@ char *util_xstrdup(const char *s)
 	return p;
 }
 
+char *util_xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
 char *util_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		oom();
+	s = util_xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }

@@ -2,6 +2,7 @@
 #ifndef PERFRL_UTIL_H
 #define PERFRL_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,6 +21,7 @@ void *util_xmalloc(size_t n);
 void *util_xcalloc(size_t n, size_t size);
 char *util_xstrdup(const char *s);
 char *util_xasprintf(const char *fmt, ...) UTIL_PRINTF(1, 2);
+char *util_xvasprintf(const char *fmt, va_list ap) UTIL_PRINTF(1, 0);
 
 /* Read a whole file (or stdin for "-") into a NUL-terminated buffer; at most max bytes
  * (0: no limit). Returns NULL with errno set on failure; errno = EFBIG when over max. */
