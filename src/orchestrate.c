@@ -440,9 +440,12 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 	for (;;) {
 		if (job && (rc = watch(o, job, r, &final)) != 0)
 			return rc; /* stopped (recorded as it is) or an error */
-		if (collect(dir, &results, &missing, &ncompl) != 0) {
-			/* No completions: the GPU step failed. Nothing was measured; the iteration
-			 * is recorded as it ended and the run goes on. */
+		if (collect(dir, &results, &missing, &ncompl) != 0 || ncompl == 0) {
+			/* No completions (none, or an empty file): the GPU step failed. Nothing was
+			 * measured; the iteration is recorded as it ended (a job that ended well
+			 * as failed, not as a completed iteration of 0 samples) and the run goes on. */
+			json_decref(results);
+			json_decref(missing);
 			util_error("iteration %ld: the GPU step wrote no completions (job %s %s)", r->iter,
 				   r->job_id, iterlog_state_name(final));
 			r->state = final == ITER_COMPLETED ? ITER_FAILED : final;

@@ -2,7 +2,8 @@
 # run_e2e.sh - `perfrl run` end to end on the local Slurm cluster: three iterations, each one
 # heterogeneous job (GPU step + two benchmark tasks); every completion measured exactly once and
 # recorded as the shards wrote it; `perfrl acct` in its fixed-width and parsable forms; a second
-# `perfrl run` on the finished run does nothing; the jobs carry perfrl's names while they run.
+# `perfrl run` on the finished run does nothing; the jobs carry perfrl's names while they run;
+# an empty completions file fails its iteration and the run goes on.
 # Exit: 0 all passed, 1 a failure, 77 (skip) when no cluster is up and we are not root.
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/run_common.sh"
@@ -133,6 +134,23 @@ check "... within 10 s ($t_again s)" awk -v t="$t_again" 'BEGIN { exit !(t < 10)
 check "... records nothing" test "$(wc -l <"$run/state/iterations.jsonl")" = "$lines_before"
 check "... submits nothing" test "$(ls "$run"/iter-*/slurm-*.out 2>/dev/null | wc -l)" = "$jobs_before"
 check "... and makes no iteration 4" test ! -e "$run/iter-0004"
+
+# ---- a GPU step that leaves an empty completions file: the job ends well, but nothing was
+# generated, so the iteration is FAILED (not COMPLETED with 0 samples) and the run goes on
+conf=$(write_conf empty iterations=2)
+run=$(run_dir_of "$conf")
+mkdir -p "$run/iter-0001"
+: >"$run/iter-0001/completions.jsonl"
+start_run "$conf" "$WORK/empty-run.log"
+wait_exit "$RUN_PID" 120
+sed 's/^/#   /' "$WORK/empty-run.log"
+check "empty completions: perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+check "empty completions: iteration 1 FAILED, 0 samples ($(acct_field "$conf" 1 State) $(acct_field "$conf" 1 Samples))" \
+	test "$(acct_field "$conf" 1 State) $(acct_field "$conf" 1 Samples)" = "FAILED 0"
+check "empty completions: the log says the GPU step wrote none" \
+	grep -q 'iteration 1: the GPU step wrote no completions' "$WORK/empty-run.log"
+check "empty completions: iteration 2 COMPLETED with 8 samples" \
+	test "$(acct_field "$conf" 2 State) $(acct_field "$conf" 2 Samples)" = "COMPLETED 8"
 
 echo "# timings: run ${t_run} s, no-op rerun ${t_again} s"
 finish
