@@ -27,13 +27,15 @@
 #include <unistd.h>
 
 static const char eval_usage[] =
-	"usage: perfrl eval -c CONF --out DIR [--checkpoint FILE|none] [--samples K] [--seed N]\n"
+	"usage: perfrl eval -c CONF --out DIR [--checkpoint PATH|none] [--samples K] [--seed N]\n"
 	"       perfrl eval [-c CONF] --completions FILE --problems FILE --out DIR\n"
 	"       perfrl eval compare DIR_A DIR_B\n"
 	"\n"
-	"Draws K kernels per held-out prompt (one per shape of CONF, every technique permitted)\n"
-	"from the builtin policy's checkpoint (none: the initial policy that iteration 1 samples)\n"
-	"in the GPU step, or takes any model's completions for the given problems; measures them\n"
+	"Draws K kernels per held-out prompt (one per shape of CONF, every technique permitted,\n"
+	"posed with CONF's prompt template) in the GPU step, from CONF's policy: the builtin\n"
+	"policy's checkpoint (a policy.json), or the trl driver's model with a checkpoint directory\n"
+	"of the driver (RUN/iter-NNNN/checkpoint); none: the policy iteration 1 samples. Or it\n"
+	"takes any model's completions for the given problems. It measures the kernels\n"
 	"in the CPU step, as an iteration does, with the baselines on one node of the same job (a\n"
 	"naive kernel, -O3 i-k-j code, OpenBLAS, the node's peak); writes DIR/results.json (pass@k,\n"
 	"fast_p, speedup@k, efficiency@k, GFLOPS distribution, compliance, statuses) and a table.\n"
@@ -43,7 +45,8 @@ static const char eval_usage[] =
 	"  -c, --config CONF       the run's configuration (with --completions: default\n"
 	"                          ./perfrl.conf, else the defaults)\n"
 	"  -o, --out DIR           the evaluation's directory\n"
-	"      --checkpoint FILE   a policy.json, or none (default)\n"
+	"      --checkpoint PATH   builtin: a policy.json; trl: a checkpoint directory; or none\n"
+	"                          (default)\n"
 	"  -k, --samples K         kernels per prompt (default 16)\n"
 	"      --seed N            sampling seed (default 12345, not a training seed)\n"
 	"      --completions FILE  JSONL of {sample_id, problem_id, completion}: score these\n"
@@ -65,7 +68,7 @@ static int write_prompts(const struct perfrl_config *cfg, const char *path)
 		char *text;
 		snprintf(p.id, sizeof p.id, "heldout-%s", cfg->bench.shapes.v[i]);
 		snprintf(p.shape, sizeof p.shape, "%s", cfg->bench.shapes.v[i]);
-		if (!(text = prompt_render(cat, &p, NULL))) {
+		if (!(text = prompt_render_template(cfg->sqd.prompt_template, cat, &p, NULL))) {
 			rc = -1;
 			break;
 		}
@@ -116,7 +119,8 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 	{
 		const char *kv[] = {"OUT_DIR", dir, "PERFRL", perfrl, "BENCH_ARGS", args, "CPU_TASKS",
 				    tasks, "SHAPES", shapes, "NAIVE", naive, "IKJ", ikj,
-				    "OPENBLAS_BUDGET", budget, "GENERATE", gen ? "1" : "0",
+				    "OPENBLAS_BUDGET", budget,
+				    "GENERATE", !gen ? "none" : cfg->gpu_step.command == CONFIG_GPU_TRL ? "trl" : "builtin",
 				    "GPU_ARGS", gen ? gen : "", "CPU_GROUP", gen ? "--het-group=1" : "",
 				    NULL};
 		script = template_render("templates/eval.sbatch.in", kv);
@@ -484,19 +488,57 @@ static json_t *read_completions(const char *path)
 	return arr;
 }
 
+/* The trl driver's options to sample DIR's prompts (malloc'd), or NULL (reported): the run's
+ * model, with the driver's checkpoint directory ckpt unless it is "none", and the run's driver
+ * flags (gpu_step.args: the sampling ones count, the training ones are ignored). The checkpoint
+ * is checked before anything is submitted; it is read where it is, not copied (a full
+ * fine-tune is the model's size), and results.json names it. */
+static char *trl_sampling_args(const struct perfrl_config *cfg, const char *ckpt, const char *samples,
+			       const char *seed)
+{
+	char abs[PATH_MAX], marker[PATH_MAX + 16], *head, *args;
+	if (strcmp(ckpt, "none") != 0) {
+		if (!realpath(ckpt, abs)) {
+			util_error("the checkpoint %s: %s", ckpt, strerror(errno));
+			return NULL;
+		}
+		snprintf(marker, sizeof marker, "%s/COMPLETE", abs);
+		if (access(marker, F_OK) != 0) {
+			util_error("%s is not a complete checkpoint of the trl driver (no COMPLETE in it); "
+				   "name an iteration's checkpoint directory, RUN/iter-NNNN/checkpoint", ckpt);
+			return NULL;
+		}
+		if (strchr(abs, '\'')) {
+			util_error("the checkpoint's path may not contain a quote ('): %s", abs);
+			return NULL;
+		}
+	}
+	if (!(head = jobspec_trl_head(cfg)))
+		return NULL;
+	args = util_xasprintf("%s -g %s --seed %s%s%s%s%s%s", head, samples, seed,
+			      strcmp(ckpt, "none") ? " --adapter '" : "", strcmp(ckpt, "none") ? abs : "",
+			      strcmp(ckpt, "none") ? "'" : "", *cfg->gpu_step.args ? " " : "",
+			      cfg->gpu_step.args);
+	free(head);
+	return args;
+}
+
 /*
  * The GPU step's options to draw the evaluation's kernels (malloc'd), or NULL (reported). The
  * builtin policy is sampled; its checkpoint is copied to DIR/policy.json first, so that the job
- * reads what was named now, and the evaluation keeps the policy it measured.
+ * reads what was named now, and the evaluation keeps the policy it measured. The trl driver
+ * samples its model (trl_sampling_args).
  */
 static char *sampling_args(const struct perfrl_config *cfg, const char *dir, const char *ckpt,
 			   const char *samples, const char *seed)
 {
 	char copy[PATH_MAX + 32];
+	if (cfg->gpu_step.command == CONFIG_GPU_TRL)
+		return trl_sampling_args(cfg, ckpt, samples, seed);
 	if (cfg->gpu_step.command != CONFIG_GPU_BUILTIN) {
-		util_error("perfrl eval draws kernels from the builtin policy (gpu_step.command = "
-			   "\"builtin\"); for another model, generate its completions and score them "
-			   "with --completions FILE --problems FILE");
+		util_error("perfrl eval draws kernels from a learning policy (gpu_step.command = "
+			   "\"builtin\" or \"trl\"); for another model, generate its completions and "
+			   "score them with --completions FILE --problems FILE");
 		return NULL;
 	}
 	if (strcmp(ckpt, "none") != 0) {

@@ -5,10 +5,12 @@
 #include "reward.h"
 #include "util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *jobspec_bench_args(const struct perfrl_config *c)
 {
@@ -23,6 +25,25 @@ char *jobspec_bench_args(const struct perfrl_config *c)
 			      peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
 			      c->bench.cflags && *c->bench.cflags ? c->bench.cflags : "",
 			      c->bench.cflags && *c->bench.cflags ? "'" : "");
+}
+
+char *jobspec_trl_head(const struct perfrl_config *c)
+{
+	const char *py = c->gpu_step.python, *model = c->gpu_step.model_path;
+	char cwd[PATH_MAX], apy[PATH_MAX], amodel[PATH_MAX];
+	int rel_py = strchr(py, '/') && py[0] != '/', rel_model = *model && model[0] != '/';
+
+	/* Quotes would break the job script's quoting. */
+	if (strchr(py, '\'') || strchr(model, '\''))
+		return util_error("gpu_step.python and gpu_step.model_path may not contain a quote (')"),
+		       NULL;
+	if ((rel_py || rel_model) && !getcwd(cwd, sizeof cwd))
+		return util_error("getcwd: %s", strerror(errno)), NULL;
+	if (util_pathf(apy, sizeof apy, "%s%s%s", rel_py ? cwd : "", rel_py ? "/" : "", py) != 0 ||
+	    util_pathf(amodel, sizeof amodel, "%s%s%s", rel_model ? cwd : "", rel_model ? "/" : "",
+		       model) != 0)
+		return util_error("gpu_step.python or gpu_step.model_path too long"), NULL;
+	return util_xasprintf("--trl --python '%s' --model '%s'", apy, amodel);
 }
 
 void jobspec_component(const struct perfrl_config *f, int gpu, struct sc_component *c)

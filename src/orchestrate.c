@@ -44,7 +44,7 @@ struct orch {
 	char run_name[128];
 	int lock_fd;
 	struct sqd *sqd;          /* stages.lua, the archive, the stage */
-	char trl_python[PATH_MAX], trl_model[PATH_MAX]; /* absolute: the job runs in RUN/iter-NNNN */
+	char *trl_head; /* trl: gpu-step's --trl --python --model, with absolute paths */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -90,21 +90,9 @@ static int paths(struct orch *o, const char *conf)
 	if (n <= 0)
 		return util_error("cannot find this perfrl binary: %s", strerror(errno));
 	o->perfrl[n] = '\0';
-	/* Relative paths are the orchestrator's, as perfrl.conf(5) says; a command name (no '/')
-	 * is looked up in the job's PATH. Quotes would break the job script's quoting. */
-	{
-		const char *py = o->cfg.gpu_step.python, *model = o->cfg.gpu_step.model_path;
-		if (strchr(py, '\'') || strchr(model, '\''))
-			return util_error("gpu_step.python and gpu_step.model_path may not contain a "
-					  "quote (')");
-		if (util_pathf(o->trl_python, sizeof o->trl_python, "%s%s%s",
-			       strchr(py, '/') && py[0] != '/' ? cwd : "",
-			       strchr(py, '/') && py[0] != '/' ? "/" : "", py) != 0 ||
-		    util_pathf(o->trl_model, sizeof o->trl_model, "%s%s%s",
-			       *model && model[0] != '/' ? cwd : "", *model && model[0] != '/' ? "/" : "",
-			       model) != 0)
-			return util_error("gpu_step.python or gpu_step.model_path too long");
-	}
+	/* Relative paths are the orchestrator's, as perfrl.conf(5) says. */
+	if (o->cfg.gpu_step.command == CONFIG_GPU_TRL && !(o->trl_head = jobspec_trl_head(&o->cfg)))
+		return -1;
 	base = strrchr(o->run_dir, '/');
 	snprintf(o->run_name, sizeof o->run_name, "%.100s", base ? base + 1 : o->run_dir);
 	return 0;
@@ -213,8 +201,7 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 		if (o->cfg.gpu_step.learning_rate > 0)
 			snprintf(lr, sizeof lr, " --lr %.6g", o->cfg.gpu_step.learning_rate);
 		head = o->cfg.gpu_step.command == CONFIG_GPU_TRL
-			       ? util_xasprintf("--trl --python '%s' --model '%s'", o->trl_python,
-						o->trl_model)
+			       ? util_xstrdup(o->trl_head)
 			       : util_xasprintf("--builtin --prior-bias %g", o->cfg.gpu_step.prior_bias);
 		snprintf(gpu_args, sizeof gpu_args,
 			 "%s --group-size %d --clip %g --kl-beta %g --seed %d --wait %s%s%s%s", head,
@@ -600,6 +587,7 @@ out:
 	sqd_close(o.sqd);
 	if (o.lock_fd >= 0)
 		close(o.lock_fd);
+	free(o.trl_head);
 	config_free(&o.cfg);
 	return rc;
 }
@@ -689,6 +677,7 @@ out:
 	sqd_close(o.sqd);
 	if (o.lock_fd >= 0)
 		close(o.lock_fd);
+	free(o.trl_head);
 	config_free(&o.cfg);
 	return rc;
 }

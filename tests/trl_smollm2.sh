@@ -7,8 +7,9 @@
 # compact prompt, the few-shot turn), made tiny (1 prompt x G = 2, 24 tokens), runs one iteration:
 # a single GRPO step whose rewards all arrive and agree with the shards, and a complete checkpoint
 # (the LoRA adapter). Then the run is extended to 2 iterations and resumed: iteration 2 starts
-# from iteration 1's checkpoint. Last, the driver's --sample-only (the held-out evaluation of
-# benchmarks/smollm2-grpo.sh) draws completions from that checkpoint.
+# from iteration 1's checkpoint. Then the driver's --sample-only (the held-out evaluation of
+# benchmarks/smollm2-grpo) draws completions from that checkpoint, and `perfrl eval` samples and
+# measures it in a het job.
 # The model must be obtainable: when it is not (no package index, a changed package), this test
 # FAILS; it never skips for it. Skips (77) only with no cluster and not root, as the other cluster tests.
 set -eu
@@ -166,5 +167,33 @@ rc=0
 check "a missing --few-shot file is a one-line error, exit 2 ($(head -c 120 "$WORK/bad.log"))" \
 	sh -c "test $rc = 2 && test \$(wc -l <'$WORK/bad.log') = 1"
 
-echo "# timings: setup (venv, model) ${t_setup} s, iteration 1 ${t_run1} s, iteration 2 (resumed) ${t_run2} s"
+# ---- perfrl eval of the trl model: the GPU step samples iteration 2's checkpoint in the het job
+ev=$WORK/eval
+t0=$(date +%s.%N)
+rc=0
+"$PERFRL" eval -c "$conf" --checkpoint "$run/iter-0002/checkpoint" -k 2 --out "$ev" >"$WORK/eval.log" 2>&1 || rc=$?
+t_eval=$(elapsed "$t0")
+sed 's/^/#   /' "$WORK/eval.log"
+check "perfrl eval of iteration 2's checkpoint exits 0 (got $rc, $t_eval s)" test "$rc" = 0
+check "eval: 2 completions of the held-out prompt, drawn by the trl driver in the job" \
+	sh -c "test \$(grep -c '\"problem_id\": *\"heldout-64x64x64\"' '$ev/completions.jsonl') = 2 &&
+	       grep -q 'trl-driver: sampled 1 prompts x 2 from $run/iter-0002/checkpoint' '$ev'/slurm-*.out"
+check "eval: the held-out prompt is posed with the run's template (the compact one)" \
+	grep -q '"prompt": *"Make this C kernel faster for shape 64x64x64' "$ev/prompts.jsonl"
+check "eval: results.json names the checkpoint, 2 samples, every one measured, the baselines" \
+	python3 - "$ev/results.json" "$run/iter-0002/checkpoint" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a, p = r["all"], r["problems"]["heldout-64x64x64"]
+assert r["checkpoint"] == sys.argv[2] and r["source"] == "policy", r
+assert a["samples"] == 2 and a["measured"] == 2 and abs(sum(a["status"].values()) - 1) < 1e-9, a
+assert p["ikj"] > 0 and p["naive"] > 0 and p["openblas"] > 0, p
+PY
+rc=0
+"$PERFRL" eval -c "$conf" --checkpoint "$WORK" --out "$WORK/eval-bad" >"$WORK/eval-bad.log" 2>&1 || rc=$?
+check "eval with a directory that is no checkpoint: exit 1, one line, no job ($(head -c 160 "$WORK/eval-bad.log"))" \
+	sh -c "test $rc = 1 && test \$(wc -l <'$WORK/eval-bad.log') = 1 && grep -q 'not a complete checkpoint' '$WORK/eval-bad.log' &&
+	       ! ls '$WORK/eval-bad'/slurm-*.out >/dev/null 2>&1"
+
+echo "# timings: setup (venv, model) ${t_setup} s, iteration 1 ${t_run1} s, iteration 2 (resumed) ${t_run2} s, eval ${t_eval} s"
 finish
