@@ -149,7 +149,7 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 	rc = gen ? sc_submit_het(&spec, &job, err, sizeof err) : sc_submit_one(&spec, 1, &job, err, sizeof err);
 	free(script);
 	if (rc != SC_OK)
-		return util_error("perfrl eval: submitting the %s job failed: %s", gen ? "evaluation" : "CPU", err);
+		return util_error("eval: submitting the %s job failed: %s", gen ? "evaluation" : "CPU", err);
 	if (gen)
 		util_info("perfrl eval: job %u: the GPU step draws the kernels, the CPU step measures them in %s", job, dir);
 	else
@@ -161,7 +161,7 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 		if (rc == SC_GONE || (rc == SC_OK && st.finished))
 			break;
 		if (rc == SC_ERR)
-			return util_error("perfrl eval: job %u: %s", job, err);
+			return util_error("eval: job %u: %s", job, err);
 		nanosleep(&ts, NULL);
 	}
 	return 0;
@@ -436,7 +436,7 @@ static int compare(const char *a, const char *b)
 	if (!ja || !jb) {
 		json_decref(ja);
 		json_decref(jb);
-		return util_error("perfrl eval compare: cannot read %s", !ja ? pa : pb), 1;
+		return util_error("eval compare: cannot read %s", !ja ? pa : pb), 1;
 	}
 	x = json_object_get(ja, "all");
 	y = json_object_get(jb, "all");
@@ -697,7 +697,7 @@ int cmd_eval(int argc, char **argv)
 			goto done;
 		snprintf(path, sizeof path, "%s/completions.jsonl", dir);
 		if (access(path, F_OK) != 0) {
-			util_error("perfrl eval: the GPU step wrote no %s; see %s/slurm-*.out", path, dir);
+			util_error("eval: the GPU step wrote no %s; see %s/slurm-*.out", path, dir);
 			goto done;
 		}
 	}
