@@ -278,6 +278,24 @@ wait_records() { # wait_records DIR N SECONDS
 
 _kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
+trl_reward_mean_agrees() { # trl_reward_mean_agrees ITER_DIR [N]: the trl driver's reward mean
+	# (checkpoint/stats.json) is the mean of the shards' first reward per sample, and TRL's own
+	# logged reward agrees; with N, exactly N samples have a reward
+	python3 - "$1" "${2:-0}" <<'PY'
+import glob, json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+s = json.load(open(d + "/checkpoint/stats.json"))
+first = {}
+for p in sorted(glob.glob(d + "/results/*.jsonl*")):
+    for l in open(p):
+        r = json.loads(l)
+        first.setdefault(r["sample_id"], r["reward"])
+m = sum(first.values()) / len(first)
+sys.exit(not ((n == 0 or len(first) == n) and abs(s["reward_mean"] - m) < 1e-6
+              and abs(s["reward"] - m) < 1e-3 * max(1, abs(m))))
+PY
+}
+
 check_iter() { # check_iter CONF ITER [all]
 	local conf=$1 it=$2 all=${3:-} dir line sum
 	dir=$(run_dir_of "$conf")/iter-$(printf '%04d' "$it")

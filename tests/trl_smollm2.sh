@@ -103,18 +103,7 @@ check_step() { # check_step ITER
 	check "iteration $1: every reward arrived (arrived $(stat_of "$1" rewards_arrived), missing $(stat_of "$1" rewards_missing))" \
 		test "$(stat_of "$1" rewards_arrived) $(stat_of "$1" rewards_missing)" = "2 0"
 	check "iteration $1: the driver's reward mean ($(stat_of "$1" reward_mean)) is the shards' and TRL's ($(stat_of "$1" reward))" \
-		python3 - "$d" <<'PY'
-import glob, json, sys
-d = sys.argv[1]
-s = json.load(open(d + "/checkpoint/stats.json"))
-first = {}
-for p in sorted(glob.glob(d + "/results/*.jsonl*")):
-    for l in open(p):
-        r = json.loads(l)
-        first.setdefault(r["sample_id"], r["reward"])
-m = sum(first.values()) / len(first)
-sys.exit(not (len(first) == 2 and abs(s["reward_mean"] - m) < 1e-6 and abs(s["reward"] - m) < 1e-3 * max(1, abs(m))))
-PY
+		trl_reward_mean_agrees "$d" 2
 	check "iteration $1: one GRPO step (step $(stat_of "$1" step)): loss, kl, generate_s, wait_s, update_s" \
 		python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (all(isinstance(s.get(k), (int, float)) for k in ("loss","kl","generate_s","wait_s","update_s")) and s["step"] == int(sys.argv[2])))' \
 		"$d/checkpoint/stats.json" "$1"
