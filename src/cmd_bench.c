@@ -41,7 +41,9 @@ static const char bench_usage[] =
 	"                          sample's shape and permitted/required techniques come\n"
 	"                          from its problem (compliance: see perfrl-bench(1))\n"
 	"      --catalogue FILE    techniques defined by stages.lua (JSON, from perfrl run)\n"
-	"      --openblas          no inputs: time OpenBLAS on each shape (the baseline)\n"
+	"      --openblas          no inputs: time OpenBLAS on each shape (the baseline), on\n"
+	"                          its fastest verified core (OPENBLAS_CORETYPE overrides)\n"
+	"      --blis, --mkl       no inputs: time BLIS (libblis), or MKL when installed\n"
 	"      --permit LIST       with FILEs: the permitted techniques (a+b+c; 'none')\n"
 	"      --require LIST      with FILEs: the required techniques\n"
 	"  -o, --out FILE          with --completions: results JSONL, written atomically;\n"
@@ -82,7 +84,7 @@ struct bench {
 	json_t *problems;       /* --prompts: problem_id -> {shape, permitted, required} */
 	struct constraint files_con; /* --permit/--require for FILEs */
 	int files_constrained;
-	int openblas;           /* --openblas: the baseline instead of inputs */
+	unsigned libraries;     /* --openblas/--blis/--mkl: 1 << baseline_lib, instead of inputs */
 	struct build_opts build;
 	struct measure_opts measure;
 	enum reward_mode reward;
@@ -684,23 +686,42 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 		      const char *out, const char *shard, const char *prompts,
 		      const char *catalogue, const char *permit, const char *require, double wait_s);
 
-/* --openblas: the baseline on each shape, as records of their own ("kernel": "openblas"). */
-static int bench_openblas(const struct bench *b)
+/* --openblas, --blis, --mkl: the libraries on each shape, as records of their own ("kernel":
+ * the library), each naming the kernels that ran ("core") and the library's version. */
+static int bench_libraries(const struct bench *b)
 {
 	int threads = b->measure.threads > 0 ? b->measure.threads : machine_cpus();
-	for (int i = 0; i < b->measure.nshapes; i++) {
-		const struct shape *sh = &b->measure.shapes[i];
-		double g;
-		if (baseline_openblas(sh, threads, b->measure.budget_s, &g) != 0)
-			return util_error("openblas on %dx%dx%d: %s", sh->m, sh->n, sh->k, strerror(errno)), 1;
-		if (b->json)
-			printf("{\"kernel\": \"openblas\", \"shape\": \"%dx%dx%d\", \"gflops\": %.4f, "
-			       "\"threads\": %d, \"node\": \"%s\"}\n",
-			       sh->m, sh->n, sh->k, g, threads, util_hostname());
-		else
-			printf("openblas %dx%dx%d: %.2f GFLOPS (%d threads, %s)\n", sh->m, sh->n, sh->k, g,
-			       threads, util_hostname());
-	}
+	for (int i = 0; i < b->measure.nshapes; i++)
+		for (int lib = BASELINE_OPENBLAS; lib <= BASELINE_MKL; lib++) {
+			const struct shape *sh = &b->measure.shapes[i];
+			struct baseline_result r;
+			json_t *rec;
+			if (!(b->libraries & (1u << lib)))
+				continue;
+			if (baseline_library((enum baseline_lib)lib, sh, threads, b->measure.budget_s, &r) != 0)
+				return util_error("%s on %dx%dx%d: %s", r.library, sh->m, sh->n, sh->k,
+						  strerror(errno)), 1;
+			if (!b->json) {
+				if (r.available)
+					printf("%s %dx%dx%d: %.2f GFLOPS (%s core %s, %d threads, %s)\n", r.library,
+					       sh->m, sh->n, sh->k, r.gflops, r.core_how, r.core, threads,
+					       util_hostname());
+				else
+					printf("%s %dx%dx%d: none (%s)\n", r.library, sh->m, sh->n, sh->k, r.detail);
+				continue;
+			}
+			rec = json_pack("{s:s, s:s++, s:o, s:i, s:s, s:s, s:s, s:s}", "kernel", r.library,
+					"shape", "", "", "", "gflops",
+					r.available ? json_real(r.gflops) : json_null(), "threads", threads,
+					"node", util_hostname(), "core", r.core, "core_how", r.core_how,
+					"version", r.version);
+			json_object_set_new(rec, "shape", json_sprintf("%dx%dx%d", sh->m, sh->n, sh->k));
+			if (!r.available)
+				json_object_set_new(rec, "detail", json_string(r.detail));
+			json_dumpf(rec, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(rec);
+		}
 	return 0;
 }
 
@@ -710,6 +731,7 @@ int cmd_bench(int argc, char **argv)
 		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
 		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
 		O_SEED, O_WAIT, O_PROMPTS, O_CATALOGUE, O_PERMIT, O_REQUIRE, O_OPENBLAS,
+		O_BLIS, O_MKL,
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -738,6 +760,8 @@ int cmd_bench(int argc, char **argv)
 		{"permit", required_argument, NULL, O_PERMIT},
 		{"require", required_argument, NULL, O_REQUIRE},
 		{"openblas", no_argument, NULL, O_OPENBLAS},
+		{"blis", no_argument, NULL, O_BLIS},
+		{"mkl", no_argument, NULL, O_MKL},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -852,7 +876,13 @@ int cmd_bench(int argc, char **argv)
 			require = optarg;
 			break;
 		case O_OPENBLAS:
-			b.openblas = 1;
+			b.libraries |= 1u << BASELINE_OPENBLAS;
+			break;
+		case O_BLIS:
+			b.libraries |= 1u << BASELINE_BLIS;
+			break;
+		case O_MKL:
+			b.libraries |= 1u << BASELINE_MKL;
 			break;
 		case 'q':
 			util_quiet = 1;
@@ -909,10 +939,10 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 	}
 	if (prompts && load_prompts(b, prompts) != 0)
 		return 2;
-	if (b->openblas) {
+	if (b->libraries) {
 		if (completions || optind < argc)
-			return usage_error("%s", "--openblas takes no inputs");
-		return bench_openblas(b);
+			return usage_error("%s", "--openblas, --blis and --mkl take no inputs");
+		return bench_libraries(b);
 	}
 	if (completions) {
 		if (!out)
