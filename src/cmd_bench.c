@@ -710,13 +710,15 @@ static int bench_libraries(const struct bench *b)
 					printf("%s %dx%dx%d: none (%s)\n", r.library, sh->m, sh->n, sh->k, r.detail);
 				continue;
 			}
-			rec = json_pack("{s:s, s:s++, s:o, s:i, s:s, s:s, s:s, s:s}", "kernel", r.library,
-					"shape", "", "", "", "gflops",
+			rec = json_pack("{s:s, s:o, s:o, s:i, s:s}", "kernel", r.library, "shape",
+					json_sprintf("%dx%dx%d", sh->m, sh->n, sh->k), "gflops",
 					r.available ? json_real(r.gflops) : json_null(), "threads", threads,
-					"node", util_hostname(), "core", r.core, "core_how", r.core_how,
-					"version", r.version);
-			json_object_set_new(rec, "shape", json_sprintf("%dx%dx%d", sh->m, sh->n, sh->k));
-			if (!r.available)
+					"node", util_hostname());
+			if (r.available)
+				json_object_update_new(rec, json_pack("{s:s, s:s, s:s}", "core", r.core,
+								      "core_how", r.core_how, "version",
+								      r.version));
+			else
 				json_object_set_new(rec, "detail", json_string(r.detail));
 			json_dumpf(rec, stdout, JSON_COMPACT);
 			putchar('\n');

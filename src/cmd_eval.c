@@ -348,9 +348,10 @@ static void print_table(const struct table *t, json_t *res)
 	json_t *ks = json_object_get(res, "ks"), *p;
 	char k1[16], kn[16], h1[32], h2[32], h3[32], h4[32];
 	const char *key;
-	static const int w[] = {-24, -12, 7, 7, 7, 7, 7, 10, 10, 10, 10, 10, 10, 10};
-	const char *hdr[14] = {"Problem", "Shape", "Samples", "OK", h1, h2, "Fast_1", h3, h4,
-			       "BestGFLOPS", "Naive", "IKJ-O3", "OpenBLAS", "Peak"};
+	enum { NCOL = 15 };
+	static const int w[NCOL] = {-24, -12, 7, 7, 7, 7, 7, 10, 10, 10, 10, 10, 10, 10, 10};
+	const char *hdr[NCOL] = {"Problem", "Shape", "Samples", "OK", h1, h2, "Fast_1", h3, h4,
+				 "BestGFLOPS", "Naive", "IKJ-O3", "OpenBLAS", "BLIS", "Peak"};
 	kkey(ks, 0, k1, sizeof k1);
 	kkey(ks, 1, kn, sizeof kn);
 	snprintf(h1, sizeof h1, "Pass@%s", k1);
@@ -358,15 +359,15 @@ static void print_table(const struct table *t, json_t *res)
 	snprintf(h3, sizeof h3, "Speedup@%s", k1);
 	snprintf(h4, sizeof h4, "Speedup@%s", kn);
 	if (!t->noheader) {
-		for (int i = 0; i < 14; i++) {
+		for (int i = 0; i < NCOL; i++) {
 			if (t->parsable)
-				cell(t, hdr[i], w[i], i == 13);
+				cell(t, hdr[i], w[i], i == NCOL - 1);
 			else
 				printf("%*.*s ", w[i], abs(w[i]), hdr[i]);
 		}
 		putchar('\n');
 		if (!t->parsable) {
-			for (int i = 0; i < 14; i++)
+			for (int i = 0; i < NCOL; i++)
 				printf("%.*s ", abs(w[i]), "------------------------");
 			putchar('\n');
 		}
@@ -375,7 +376,7 @@ static void print_table(const struct table *t, json_t *res)
 		json_t *obj = pass ? json_pack("{s:O}", "all", json_object_get(res, "all"))
 				   : json_incref(json_object_get(res, "problems"));
 		json_object_foreach(obj, key, p) {
-			char v[14][64];
+			char v[NCOL][64];
 			json_t *fast = json_object_get(json_object_get(p, "fast_p"), EVAL_SEQUENTIAL);
 			snprintf(v[0], sizeof v[0], "%s", key);
 			snprintf(v[1], sizeof v[1], "%s", json_string_value(json_object_get(p, "shape")) ?: "-");
@@ -390,12 +391,28 @@ static void print_table(const struct table *t, json_t *res)
 			fmt(v[10], sizeof v[10], json_object_get(p, "naive"), 2);
 			fmt(v[11], sizeof v[11], json_object_get(p, "ikj"), 2);
 			fmt(v[12], sizeof v[12], json_object_get(p, "openblas"), 2);
-			fmt(v[13], sizeof v[13], json_object_get(p, "peak_gflops"), 1);
-			for (int i = 0; i < 14; i++)
-				cell(t, v[i], w[i], i == 13);
+			fmt(v[13], sizeof v[13], json_object_get(p, "blis"), 2);
+			fmt(v[14], sizeof v[14], json_object_get(p, "peak_gflops"), 1);
+			for (int i = 0; i < NCOL; i++)
+				cell(t, v[i], w[i], i == NCOL - 1);
 			putchar('\n');
 		}
 		json_decref(obj);
+	}
+	/* Which kernels the library columns ran, under the table a person reads. */
+	if (!t->parsable && !t->noheader) {
+		const char *shape;
+		json_t *row;
+		json_object_foreach(json_object_get(res, "baselines"), shape, row) {
+			const char *oc = json_string_value(json_object_get(row, "openblas_core")),
+				   *bc = json_string_value(json_object_get(row, "blis_core"));
+			char nominal[32] = "";
+			if (json_is_number(json_object_get(row, "nominal_peak")))
+				snprintf(nominal, sizeof nominal, ", nominal %.1f",
+					 json_number_value(json_object_get(row, "nominal_peak")));
+			printf("Baselines of %s: OpenBLAS core %s, BLIS %s; Peak measured on the node%s.\n",
+			       shape, oc ? oc : "-", bc ? bc : "-", nominal);
+		}
 	}
 }
 
@@ -424,6 +441,7 @@ static int compare(const char *a, const char *b)
 		{"pass@K", "pass_at_k", NULL, NULL},
 		{"fast_1", "fast_p", EVAL_SEQUENTIAL, "1"},
 		{"fast_1(openblas)", "fast_p", "openblas", "1"},
+		{"fast_1(library)", "fast_p", "library", "1"},
 		{"speedup@1", "speedup_at_k", "1", NULL},
 		{"speedup@K", "speedup_at_k", NULL, NULL},
 		{"efficiency@1", "efficiency_at_k", "1", NULL},

@@ -365,19 +365,21 @@ static int plot_heatmap(struct report *r)
 static int plot_baselines(struct report *r, const struct perfrl_config *cfg, double run_peak)
 {
 	FILE *d = open_out(r, "baselines.dat");
-	char lab[128];
+	char lab[128], openblas_title[96] = "OpenBLAS", blis_title[96] = "BLIS",
+	     peak_title[64] = "peak";
 	if (!d)
 		return -1;
-	int any = 0, col[8] = {0}, n = 0;
-	static const struct { int col; const char *colour, *title; } series[] = {
+	int any = 0, col[9] = {0}, n = 0;
+	struct { int col; const char *colour, *title; } series[] = {
 		{4, "#bbbbbb", "naive i-j-k"}, {5, "#8c8c8c", "i-k-j -O3"},
 		{2, "#2ca02c", "run: best (archive)"}, {3, "#1f77b4", "evaluation: best"},
-		{6, "#ff7f0e", "OpenBLAS"}, {7, "#d62728", "theoretical peak"},
+		{6, "#ff7f0e", openblas_title}, {7, "#9467bd", blis_title}, {8, "#d62728", peak_title},
 	};
-	fprintf(d, "# shape run_best eval_best naive ikj openblas peak\n");
+	fprintf(d, "# shape run_best eval_best naive ikj openblas blis peak\n");
 	for (int s = 0; s < cfg->bench.shapes.n; s++) {
 		const char *shape = cfg->bench.shapes.v[s];
-		double best = NAN, ebest = NAN, naive = NAN, ikj = NAN, blas = NAN, peak = run_peak > 0 ? run_peak : NAN;
+		double best = NAN, ebest = NAN, naive = NAN, ikj = NAN, blas = NAN, blis = NAN,
+		       peak = run_peak > 0 ? run_peak : NAN;
 		size_t i;
 		json_t *e;
 		for (size_t c = 0; c < archive_count(r->arch); c++) {
@@ -393,23 +395,35 @@ static int plot_baselines(struct report *r, const struct perfrl_config *cfg, dou
 			TAKE(naive, "naive");
 			TAKE(ikj, "ikj");
 			TAKE(blas, "openblas");
+			TAKE(blis, "blis");
 			TAKE(peak, "peak");
 #undef TAKE
+			/* the legend names the kernels the libraries ran, and where the peak came from */
+			if (json_is_string(json_object_get(row, "openblas_core")))
+				snprintf(openblas_title, sizeof openblas_title, "OpenBLAS (%.40s core)",
+					 json_string_value(json_object_get(row, "openblas_core")));
+			if (json_is_string(json_object_get(row, "blis_core")))
+				snprintf(blis_title, sizeof blis_title, "BLIS (%.40s)",
+					 json_string_value(json_object_get(row, "blis_core")));
+			if (json_is_number(json_object_get(row, "nominal_peak")))
+				snprintf(peak_title, sizeof peak_title, "measured peak (nominal %.0f)",
+					 json_number_value(json_object_get(row, "nominal_peak")));
 			json_object_foreach(probs, k, p)
 				if (!strcmp(json_string_value(json_object_get(p, "shape")) ?: "", shape) &&
 				    !(json_number_value(json_object_get(p, "best_gflops")) <= ebest))
 					ebest = json_number_value(json_object_get(p, "best_gflops"));
 		}
 		gp_label(lab, sizeof lab, shape);
-		fprintf(d, "\"%s\" %g %g %g %g %g %g\n", lab, best, ebest, naive, ikj, blas, peak);
+		fprintf(d, "\"%s\" %g %g %g %g %g %g %g\n", lab, best, ebest, naive, ikj, blas, blis, peak);
 		/* a histogram's series with no value at all is an error to gnuplot: left out */
 		col[2] |= isfinite(best);
 		col[3] |= isfinite(ebest);
 		col[4] |= isfinite(naive);
 		col[5] |= isfinite(ikj);
 		col[6] |= isfinite(blas);
-		col[7] |= isfinite(peak);
-		any |= col[2] | col[3] | col[4] | col[5] | col[6] | col[7];
+		col[7] |= isfinite(blis);
+		col[8] |= isfinite(peak);
+		any |= col[2] | col[3] | col[4] | col[5] | col[6] | col[7] | col[8];
 	}
 	fclose(d);
 	gp_png(r, "baselines.png", 900, 450);
@@ -617,19 +631,20 @@ static void html_evals(struct report *r)
 	html_img(r, "passk.png", "pass@k of each evaluation");
 	html_img(r, "fastp.png", "fast_p of each evaluation");
 	fprintf(r->html, "<table class=\"grid\"><tr><th>evaluation</th><th>samples</th><th>ok</th>"
-		"<th>pass@1</th><th>fast_1 (i-k-j)</th><th>fast_1 (OpenBLAS)</th><th>speedup@1</th>"
+		"<th>pass@1</th><th>fast_1 (i-k-j)</th><th>fast_1 (OpenBLAS)</th><th>fast_1 (best library)</th><th>speedup@1</th>"
 		"<th>efficiency@1</th><th>best GFLOPS</th><th>compliance</th></tr>\n");
 	json_array_foreach(r->evals, i, e) {
 		json_t *a = json_object_get(json_object_get(e, "results"), "all"), *f = json_object_get(a, "fast_p");
 		fprintf(r->html, "<tr><td>");
 		html_text(r->html, json_string_value(json_object_get(e, "name")));
-		fprintf(r->html, "</td><td>%lld</td><td>%.1f%%</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
+		fprintf(r->html, "</td><td>%lld</td><td>%.1f%%</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
 			"<td>%.2f</td><td>%.3f</td><td>%.2f</td><td>%.1f%%</td></tr>\n",
 			(long long)json_integer_value(json_object_get(a, "samples")),
 			100 * json_number_value(json_object_get(a, "ok_share")),
 			json_number_value(json_object_get(json_object_get(a, "pass_at_k"), "1")),
 			json_number_value(json_object_get(json_object_get(f, "ikj"), "1")),
 			json_number_value(json_object_get(json_object_get(f, "openblas"), "1")),
+			json_number_value(json_object_get(json_object_get(f, "library"), "1")),
 			json_number_value(json_object_get(json_object_get(a, "speedup_at_k"), "1")),
 			json_number_value(json_object_get(json_object_get(a, "efficiency_at_k"), "1")),
 			json_number_value(json_object_get(a, "best_gflops")),

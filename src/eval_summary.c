@@ -30,7 +30,8 @@ struct prob {
 	json_t *best_line;
 };
 
-/* The shape's baselines from baseline.jsonl: {naive, ikj, openblas, peak, node, threads}. */
+/* The shape's baselines from baseline.jsonl: {naive, ikj, openblas, blis, mkl, library, *_core,
+ * peak, nominal_peak, node, threads}. */
 static json_t *baseline_table(json_t *lines)
 {
 	json_t *t = json_object(), *l;
@@ -49,6 +50,15 @@ static json_t *baseline_table(json_t *lines)
 			if (!(row = json_object_get(t, shape)))
 				json_object_set_new(t, shape, row = json_object());
 			json_object_set(row, kernel, json_object_get(l, "gflops"));
+			if (json_is_string(json_object_get(l, "core"))) {
+				char *k = util_xasprintf("%s_core", kernel);
+				json_object_set(row, k, json_object_get(l, "core"));
+				free(k);
+			}
+			/* "library": the best library on this node, a max over independent ones */
+			if (json_number_value(json_object_get(l, "gflops")) >
+			    json_number_value(json_object_get(row, "library")))
+				json_object_set(row, "library", json_object_get(l, "gflops"));
 			continue;
 		}
 		if (!file) /* a baseline kernel's record: its file names it */
@@ -69,6 +79,8 @@ static json_t *baseline_table(json_t *lines)
 				json_object_set_new(row, name, json_null());
 			if (json_is_number(json_object_get(l, "peak_gflops")))
 				json_object_set(row, "peak", json_object_get(l, "peak_gflops"));
+			if (json_is_number(json_object_get(l, "nominal_peak_gflops")))
+				json_object_set(row, "nominal_peak", json_object_get(l, "nominal_peak_gflops"));
 			json_object_set(row, "node", json_object_get(l, "node"));
 			json_object_set(row, "threads", json_object_get(l, "threads"));
 		}
@@ -294,6 +306,11 @@ static json_t *finish_problem(struct prob *p, json_t *row, json_t *ks, int total
 	for (size_t b = 0; b < NBASE; b++)
 		json_object_set_new(o, baselines[b], num(base_of(row, baselines[b])));
 	json_object_set_new(o, "peak_gflops", num(peak));
+	json_object_set_new(o, "nominal_peak_gflops", num(base_of(row, "nominal_peak")));
+	json_object_set(o, "openblas_core", json_object_get(row, "openblas_core"));
+	json_object_set(o, "blis_core", json_object_get(row, "blis_core"));
+	if (isfinite(peak) && p->ok)
+		json_object_set_new(o, "mean_ok_peak_share", json_real(sum_ok / p->ok / peak));
 	problem_metrics(p, row, ks, o);
 	/* the old name, for evaluations written before the baselines had their own table */
 	json_object_set(o, "openblas_gflops", json_object_get(o, "openblas"));

@@ -6,8 +6,9 @@
 
 #include <jansson.h>
 
-/* The baselines a sample is compared with, in results.json's order. */
-#define EVAL_BASELINES {"naive", "ikj", "openblas"}
+/* The baselines a sample is compared with, in results.json's order. "library" is the best of
+ * the BLAS libraries measured on the node (OpenBLAS on its best core, BLIS, MKL if present). */
+#define EVAL_BASELINES {"naive", "ikj", "openblas", "blis", "library"}
 /* The baseline of speedup@k and efficiency@k: the sequential code (ParEval's T*). */
 #define EVAL_SEQUENTIAL "ikj"
 
