@@ -155,13 +155,16 @@ static void nothing(void *arg)
  * When the kernel uses OpenMP, make libgomp's thread pool now, while threads can still be
  * bound one to a CPU (OMP_PROC_BIND, OMP_PLACES): after the filter no thread can be moved,
  * and unbound threads stopped and resumed between calls pile onto one CPU. This runs
- * libgomp's code, none of the kernel's.
+ * libgomp's code, never the kernel's (the audit lets it define nothing but dgemm; the
+ * check of where the function lives is a second line).
  */
-static void warm_openmp(void *so)
+static void warm_openmp(void *so, dgemm_fn dgemm)
 {
 	void (*parallel)(void (*)(void *), void *, unsigned, unsigned) =
 		(void (*)(void (*)(void *), void *, unsigned, unsigned))(uintptr_t)dlsym(so, "GOMP_parallel");
-	if (parallel)
+	Dl_info in_kernel, in_gomp;
+	if (parallel && dladdr((void *)(uintptr_t)dgemm, &in_kernel) &&
+	    dladdr((void *)(uintptr_t)parallel, &in_gomp) && in_gomp.dli_fbase != in_kernel.dli_fbase)
 		parallel(nothing, NULL, 0, 0);
 }
 
@@ -198,7 +201,7 @@ int main(int argc, char **argv)
 	if (!dgemm)
 		setup_failed(HARNESS_E_NOSYM, "no dgemm symbol");
 
-	warm_openmp(so);
+	warm_openmp(so, dgemm);
 	drop_privileges();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0) != 0 ||
 	    install_filter() != 0)
