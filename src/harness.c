@@ -5,7 +5,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
-#include <linux/sched.h>
+#include <limits.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,7 +71,7 @@ static int install_filter(void)
 		SCMP_SYS(futex), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
 		SCMP_SYS(madvise), SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(exit),
 		SCMP_SYS(exit_group), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
-		SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity),
+		SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
 		SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getcpu), SCMP_SYS(clock_gettime),
 		SCMP_SYS(clock_getres), SCMP_SYS(gettimeofday), SCMP_SYS(clock_nanosleep),
 		SCMP_SYS(nanosleep), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
@@ -93,6 +94,12 @@ static int install_filter(void)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
 				      SCMP_A0(SCMP_CMP_EQ, HARNESS_FD_REPLY));
+	/* The process is pinned to its CPUs and no thread may move off them. The call
+	 * "succeeds" and does nothing: glibc fails pthread_create when it cannot bind a new
+	 * thread, and libgomp then ends the process; a thread made now simply inherits the
+	 * CPUs of the thread that made it. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(0), SCMP_SYS(sched_setaffinity), 0);
 	/* Threads yes, processes no. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
@@ -118,6 +125,49 @@ static int install_filter(void)
 	return rc;
 }
 
+/* "0,2,3": the CPUs the parent gave this run. Pinned before the kernel is loaded, so every
+ * thread it makes inherits them; the filter keeps it so. */
+static void pin_cpus(const char *list)
+{
+	cpu_set_t set;
+	const char *p = list;
+	CPU_ZERO(&set);
+	for (;;) {
+		char *end;
+		long c = strtol(p, &end, 10);
+		if (end == p || c < 0 || c >= CPU_SETSIZE || (*end != ',' && *end != '\0'))
+			setup_failed(HARNESS_E_USAGE, "bad CPUS (want a list like 0,1,2)");
+		CPU_SET((int)c, &set);
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	if (sched_setaffinity(0, sizeof set, &set) != 0)
+		setup_failed(HARNESS_E_AFFINITY, strerror(errno));
+}
+
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+/*
+ * When the kernel uses OpenMP, make libgomp's thread pool now, while threads can still be
+ * bound one to a CPU (OMP_PROC_BIND, OMP_PLACES): after the filter no thread can be moved,
+ * and unbound threads stopped and resumed between calls pile onto one CPU. This runs
+ * libgomp's code, never the kernel's (the audit lets it define nothing but dgemm; the
+ * check of where the function lives is a second line).
+ */
+static void warm_openmp(void *so, dgemm_fn dgemm)
+{
+	void (*parallel)(void (*)(void *), void *, unsigned, unsigned) =
+		(void (*)(void (*)(void *), void *, unsigned, unsigned))(uintptr_t)dlsym(so, "GOMP_parallel");
+	Dl_info in_kernel, in_gomp;
+	if (parallel && dladdr((void *)(uintptr_t)dgemm, &in_kernel) &&
+	    dladdr((void *)(uintptr_t)parallel, &in_gomp) && in_gomp.dli_fbase != in_kernel.dli_fbase)
+		parallel(nothing, NULL, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long in_bytes, out_bytes;
@@ -125,8 +175,9 @@ int main(int argc, char **argv)
 	void *in, *out, *so;
 	dgemm_fn dgemm;
 
-	if (argc != 4)
-		setup_failed(HARNESS_E_USAGE, "usage: perfrl-harness KERNEL.so INPUT_BYTES OUTPUT_BYTES");
+	if (argc != 5)
+		setup_failed(HARNESS_E_USAGE,
+			     "usage: perfrl-harness KERNEL.so INPUT_BYTES OUTPUT_BYTES CPUS");
 	in_bytes = strtoull(argv[2], &end, 10);
 	if (*end || !in_bytes)
 		setup_failed(HARNESS_E_USAGE, "bad INPUT_BYTES");
@@ -140,6 +191,7 @@ int main(int argc, char **argv)
 		setup_failed(HARNESS_E_MAP, strerror(errno));
 	close(HARNESS_FD_INPUT);
 	close(HARNESS_FD_OUTPUT);
+	pin_cpus(argv[4]);
 
 	/* The audit guarantees the object runs no code at load time. */
 	so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -149,6 +201,7 @@ int main(int argc, char **argv)
 	if (!dgemm)
 		setup_failed(HARNESS_E_NOSYM, "no dgemm symbol");
 
+	warm_openmp(so, dgemm);
 	drop_privileges();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0) != 0 ||
 	    install_filter() != 0)

@@ -5,8 +5,9 @@
 #include <stdint.h>
 
 /*
- * perfrl-harness KERNEL.so INPUT_BYTES OUTPUT_BYTES
- * inherits four descriptors at fixed numbers. The input memfd (A and B) is sealed against
+ * perfrl-harness KERNEL.so INPUT_BYTES OUTPUT_BYTES CPUS
+ * inherits four descriptors at fixed numbers. CPUS ("0,1") is the set the harness pins
+ * itself to before loading the kernel, so that it runs on no more cores than it was given. The input memfd (A and B) is sealed against
  * writable mappings, so the kernel can read its inputs but never change the parent's copy;
  * C lives in its own memfd. The parent times each call itself, from writing a command to
  * reading the reply, so neither the clock nor the verdict is inside the sandbox.
@@ -27,7 +28,9 @@ struct harness_cmd {
 	int32_t op;
 	int32_t m, n, k;
 	uint64_t a_off, b_off, c_off; /* byte offsets into the input / output mappings */
-	uint64_t nonce;               /* echoed by the reply: a stale or forged reply is caught */
+	/* Echoed by the reply: a stale or forged reply is caught. The kernel can read it off
+	 * the harness's stack, so it comes from the secret generator and reveals nothing. */
+	uint64_t nonce;
 };
 
 enum harness_setup_error {
@@ -38,6 +41,7 @@ enum harness_setup_error {
 	HARNESS_E_NOSYM = 4,
 	HARNESS_E_PRIVS = 5,
 	HARNESS_E_SECCOMP = 6,
+	HARNESS_E_AFFINITY = 7,
 };
 
 struct harness_reply {

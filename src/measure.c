@@ -14,13 +14,13 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +28,65 @@ const struct shape measure_check_shapes[] = {
 	{1, 1, 1}, {17, 33, 65}, {127, 1, 255}, {3, 200, 7}, {64, 48, 100},
 };
 const int measure_ncheck_shapes = sizeof measure_check_shapes / sizeof measure_check_shapes[0];
+
+/* A random permutation of 0..7 (Fisher-Yates). */
+static void permute8(struct verify_csprng *g, int p[8])
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = i;
+	for (int i = 7; i > 0; i--) {
+		int j = (int)verify_csprng_below(g, (uint64_t)i + 1), t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+}
+
+/* Make p[slot] odd by swapping it with another (random) odd entry. */
+static void make_odd(struct verify_csprng *g, int p[8], int slot)
+{
+	if (p[slot] & 1)
+		return;
+	for (int i = 1 + 2 * (int)verify_csprng_below(g, 4);; i = (i + 2) % 8) {
+		for (int j = 0; j < 8; j++)
+			if (p[j] == i) {
+				p[j] = p[slot];
+				p[slot] = i;
+				return;
+			}
+	}
+}
+
+/* Uniform in [lo, hi] among the values = r (mod 8); [lo, hi] spans at least 8 values. */
+static int with_residue(struct verify_csprng *g, int lo, int hi, int r)
+{
+	int first = lo + ((r - lo) % 8 + 8) % 8;
+	return first + 8 * (int)verify_csprng_below(g, (uint64_t)(hi - first) / 8 + 1);
+}
+
+void measure_random_shapes(struct verify_csprng *g, struct shape out[MEASURE_RANDOM_SHAPES])
+{
+	/* Slot 0: m and n past common tile sizes; 1: k past a 256-deep block, odd; 2: both;
+	 * the rest small. At most ~30 MFLOP in all: tens of ms for a naive kernel. */
+	static const int range[MEASURE_RANDOM_SHAPES][3][2] = {
+		{{129, 263}, {129, 263}, {1, 64}},
+		{{1, 72}, {1, 72}, {257, 400}},
+		{{65, 140}, {65, 140}, {257, 330}},
+		{{1, 64}, {1, 64}, {1, 64}}, {{1, 64}, {1, 64}, {1, 64}}, {{1, 64}, {1, 64}, {1, 64}},
+		{{1, 64}, {1, 64}, {1, 64}}, {{1, 64}, {1, 64}, {1, 64}},
+	};
+	int res[3][8];
+	for (int d = 0; d < 3; d++)
+		permute8(g, res[d]);
+	make_odd(g, res[0], 0);
+	make_odd(g, res[1], 0);
+	make_odd(g, res[2], 1);
+	for (int i = 0; i < MEASURE_RANDOM_SHAPES; i++) {
+		int v[3];
+		for (int d = 0; d < 3; d++)
+			v[d] = with_residue(g, range[i][d][0], range[i][d][1], res[d][i]);
+		out[i] = (struct shape){v[0], v[1], v[2]};
+	}
+}
 
 void measure_defaults(struct measure_opts *o)
 {
@@ -74,7 +133,10 @@ struct session {
 	double *in, *out;
 	size_t in_bytes, out_bytes, b_off;
 	int wstatus, exited;
-	struct verify_rng rng;
+	/* Both keyed from getrandom: the kernel sees A, B and the nonces, and none of them
+	 * tells it the next call's inputs, x, or whether the next call is checked in full. */
+	struct verify_csprng secret; /* x, the full-check coin, the nonces */
+	struct verify_csprng inputs; /* the calls' fill seeds and random shapes (--seed: from it) */
 	double *x;             /* Freivalds: x, B x and A (B x), never shared with the kernel */
 	struct cgroup_box cg;
 };
@@ -173,7 +235,7 @@ static int read_reply(struct session *s, double timeout_s, struct harness_reply 
 static enum call_result call(struct session *s, int op, struct shape sh, double timeout_s,
 			     double *seconds)
 {
-	struct harness_cmd c = {op, sh.m, sh.n, sh.k, 0, s->b_off, 0, verify_next(&s->rng)};
+	struct harness_cmd c = {op, sh.m, sh.n, sh.k, 0, s->b_off, 0, verify_csprng_u64(&s->secret)};
 	struct harness_reply r;
 	struct pollfd pf = {s->reply, POLLIN, 0};
 	double t0, t1;
@@ -206,7 +268,7 @@ static enum call_result call(struct session *s, int op, struct shape sh, double 
 
 static int start(struct session *s, const char *so_path, const struct measure_opts *o,
 		 size_t in_elems_a, size_t in_elems_b, size_t out_elems, int threads,
-		 struct measurement *m)
+		 const char *cpus, struct measurement *m)
 {
 	int in_fd = -1, out_fd = -1, cmdp[2] = {-1, -1}, repp[2] = {-1, -1}, rc = -1;
 	char in_arg[32], out_arg[32], omp[32], err[512];
@@ -227,7 +289,9 @@ static int start(struct session *s, const char *so_path, const struct measure_op
 	snprintf(out_arg, sizeof out_arg, "%zu", s->out_bytes);
 	snprintf(omp, sizeof omp, "OMP_NUM_THREADS=%d", threads);
 	{
-		const char *argv[] = {o->harness, so_path, in_arg, out_arg, NULL};
+		const char *argv[] = {o->harness, so_path, in_arg, out_arg, cpus, NULL};
+		/* libgomp's places come from the process's CPUs, which the harness pins to `cpus`
+		 * before libgomp is loaded: binding never leaves them. */
 		const char *envp[] = {omp, "OMP_PROC_BIND=close", "OMP_PLACES=cores",
 				      "OMP_DYNAMIC=false", "LC_ALL=C", NULL};
 		memset(&so, 0, sizeof so);
@@ -302,6 +366,35 @@ out:
 	return rc;
 }
 
+/*
+ * The harness's CPUs: the first `threads` of those this process may use (under Slurm, the
+ * task's), as a list "0,1,...". The harness pins itself to them before the kernel is loaded
+ * and refuses sched_setaffinity after, so `num_threads(omp_get_num_procs())` gets no more
+ * cores than --threads. Returns how many were chosen (fewer when fewer are allowed), or -1.
+ */
+static int pick_cpus(int threads, char *out, size_t len)
+{
+	cpu_set_t set;
+	size_t used = 0;
+	int n = 0;
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return -1;
+	out[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && n < threads; c++) {
+		int w;
+		if (!CPU_ISSET(c, &set))
+			continue;
+		w = snprintf(out + used, len - used, "%s%d", n ? "," : "", c);
+		if (w < 0 || (size_t)w >= len - used) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		used += (size_t)w;
+		n++;
+	}
+	return n;
+}
+
 static void finish(struct session *s, struct measurement *m)
 {
 	if (s->p.pid > 0 && !s->exited) {
@@ -327,11 +420,14 @@ static void finish(struct session *s, struct measurement *m)
 
 /* ---- checked calls --------------------------------------------------------------------- */
 
-enum check { CHECK_NONE, CHECK_FREIVALDS, CHECK_FULL };
+/* CHECK_COIN: Freivalds, and the full check with probability 1/32, the coin tossed only
+ * once the kernel has answered and stopped. */
+enum check { CHECK_FREIVALDS, CHECK_FULL, CHECK_COIN };
 
-/* Fresh inputs, poisoned C, one call, then the check. Returns 0, or -1 with m's status set. */
+/* Fresh inputs, poisoned C, one call, then the check. Returns 0 (*full: the call was checked
+ * elementwise), or -1 with m's status set. */
 static int checked_call(struct session *s, struct shape sh, enum check how, double timeout_s,
-			double *scratch, double *seconds, struct measurement *m)
+			double *scratch, double *seconds, int *full, struct measurement *m)
 {
 	double t0 = util_now(), t1;
 	size_t cn = (size_t)sh.m * sh.n, cap = (s->out_bytes) / sizeof(double);
@@ -339,8 +435,8 @@ static int checked_call(struct session *s, struct shape sh, enum check how, doub
 	char when[96], detail[400];
 	long bad;
 
-	verify_inputs(&s->rng, sh.m, sh.n, sh.k, s->in, (double *)((char *)s->in + s->b_off), s->x,
-		      s->x + sh.n, s->x + sh.n + sh.k);
+	verify_inputs(verify_csprng_u64(&s->inputs), &s->secret, sh.m, sh.n, sh.k, s->in,
+		      (double *)((char *)s->in + s->b_off), s->x, s->x + sh.n, s->x + sh.n + sh.k);
 	verify_poison(s->out, cap);
 	snprintf(when, sizeof when, "during a call of shape %dx%dx%d", sh.m, sh.n, sh.k);
 	t1 = util_now();
@@ -373,11 +469,11 @@ static int checked_call(struct session *s, struct shape sh, enum check how, doub
 			 sh.m, sh.n, sh.k);
 		return -1;
 	}
-	if ((how == CHECK_FULL &&
+	*full = how == CHECK_FULL || (how == CHECK_COIN && (verify_csprng_u64(&s->secret) & 31) == 0);
+	if ((*full &&
 	     verify_full(sh.m, sh.n, sh.k, A, B, s->out, scratch, detail, sizeof detail) != 0) ||
-	    (how == CHECK_FREIVALDS && verify_freivalds(sh.m, sh.n, sh.k, s->out, s->x,
-							s->x + sh.n + sh.k, scratch, detail,
-							sizeof detail) != 0)) {
+	    verify_freivalds(sh.m, sh.n, sh.k, s->out, s->x, s->x + sh.n + sh.k, scratch, detail,
+			     sizeof detail) != 0) {
 		m->status = STATUS_WRONG_ANSWER;
 		snprintf(m->detail, sizeof m->detail, "%s", detail);
 		return -1;
@@ -407,23 +503,22 @@ static int time_shape(struct session *s, const struct measure_opts *o, struct sh
 		      double wire, double *scratch, struct shape_result *sr, struct measurement *m)
 {
 	double *samples = util_xmalloc((size_t)o->max_reps * sizeof *samples), t, start;
-	int n = 0, rc = -1;
+	int n = 0, rc = -1, full;
 
 	/* Warm up: caches, page faults, the OpenMP pool. Checked like every other call. */
 	start = util_now();
 	/* One call at least; more while they are short, up to 5% of the budget. */
 	for (int i = 0; i < 1 || (i < 10 && util_now() - start < o->budget_s * 0.05); i++)
 		if (checked_call(s, sh, i == 0 ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch,
-				 &t, m) != 0)
+				 &t, &full, m) != 0)
 			goto out;
 	start = util_now();
 	sr->checked = 0;
 	while (n < o->max_reps) {
 		/* Every timed call passes Freivalds; the first and about one in 32 more get the
 		 * full elementwise check too. */
-		int full = n == 0 || (verify_next(&s->rng) & 31) == 0;
-		if (checked_call(s, sh, full ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch, &t,
-				 m) != 0)
+		if (checked_call(s, sh, n == 0 ? CHECK_FULL : CHECK_COIN, o->timeout_s, scratch, &t,
+				 &full, m) != 0)
 			goto out;
 		sr->checked += full;
 		/* The wire's cost comes off, but never more than half of a round trip: for a call
@@ -474,23 +569,33 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	struct session s;
 	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0, fv_n = 0;
 	double *scratch = NULL, wire = 0, t0 = util_now(), t;
-	int lock = -1, rc = -1, threads = o->threads > 0 ? o->threads : machine_cpus();
-	uint64_t seed = o->seed;
+	int lock = -1, rc = -1, threads = o->threads > 0 ? o->threads : machine_cpus(), ncpus, full;
+	struct shape checks[sizeof measure_check_shapes / sizeof measure_check_shapes[0] +
+			    MEASURE_RANDOM_SHAPES];
+	const int nchecks = (int)(sizeof checks / sizeof checks[0]);
+	char cpus[6144]; /* up to CPU_SETSIZE numbers */
 
 	memset(m, 0, sizeof *m);
 	memset(&s, 0, sizeof s);
 	s.cmd = s.reply = -1;
 	m->threads = threads;
 	verify_set_threads(machine_cpus());
+	if ((ncpus = pick_cpus(threads, cpus, sizeof cpus)) < 1) {
+		util_error("cannot choose %d CPUs for the harness: %s", threads, strerror(errno));
+		goto out;
+	}
 	m->peak_how = "configured";
-	m->peak_gflops = o->peak_gflops > 0 ? o->peak_gflops : machine_peak_gflops(threads, &m->peak_how);
-	if (!seed && getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
-		seed = (uint64_t)getpid() ^ (uint64_t)(t0 * 1e9);
-	verify_seed(&s.rng, seed);
+	m->peak_gflops = o->peak_gflops > 0 ? o->peak_gflops : machine_peak_gflops(ncpus, &m->peak_how);
+	if (verify_csprng_init(&s.secret, NULL) != 0 ||
+	    verify_csprng_init(&s.inputs, o->seed ? &o->seed : NULL) != 0) {
+		util_error("cannot seed the secret generator (getrandom or OpenSSL's ChaCha20 failed)");
+		goto out;
+	}
+	memcpy(checks, measure_check_shapes, sizeof measure_check_shapes);
+	measure_random_shapes(&s.inputs, checks + measure_ncheck_shapes);
 
-	for (int i = 0; i < measure_ncheck_shapes + o->nshapes; i++) {
-		struct shape sh = i < measure_ncheck_shapes ? measure_check_shapes[i]
-							    : o->shapes[i - measure_ncheck_shapes];
+	for (int i = 0; i < nchecks + o->nshapes; i++) {
+		struct shape sh = i < nchecks ? checks[i] : o->shapes[i - nchecks];
 		size_t a = (size_t)sh.m * sh.k, b = (size_t)sh.k * sh.n, c = (size_t)sh.m * sh.n;
 		size_t need = c + sh.m + sh.n, fv = (size_t)sh.n + sh.k + sh.m;
 		ea = a > ea ? a : ea;
@@ -504,7 +609,7 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 
 	lock = take_lock(o->lock_path, &m->lock_wait_s);
 	t = util_now();
-	switch (start(&s, so_path, o, ea, eb, ec, threads, m)) {
+	switch (start(&s, so_path, o, ea, eb, ec, threads, cpus, m)) {
 	case 0:
 		break;
 	case 1:
@@ -520,8 +625,8 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 		rc = 0;
 		goto out;
 	}
-	for (int i = 0; i < measure_ncheck_shapes; i++)
-		if (checked_call(&s, measure_check_shapes[i], CHECK_FULL, o->timeout_s, scratch, &t, m) != 0) {
+	for (int i = 0; i < nchecks; i++)
+		if (checked_call(&s, checks[i], CHECK_FULL, o->timeout_s, scratch, &t, &full, m) != 0) {
 			rc = 0;
 			goto out;
 		}
@@ -554,6 +659,8 @@ out:
 		close(lock);
 	free(scratch);
 	free(s.x);
+	verify_csprng_free(&s.secret);
+	verify_csprng_free(&s.inputs);
 	if (m->status != STATUS_OK)
 		m->gflops = 0;
 	m->seconds = util_now() - t0;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "status.h"
+#include "verify.h"
 
 #define MEASURE_MAX_SHAPES 8
 
@@ -23,6 +24,8 @@ struct measure_opts {
 	double peak_gflops;  /* above this a figure is a defect; 0: detect */
 	const char *harness; /* path of perfrl-harness */
 	const char *lock_path; /* node-wide lock held while running; NULL: none */
+	/* Nonzero: the calls' shapes and inputs (A, B) derive from it, to reproduce a failure.
+	 * The secrets (Freivalds' x, the full-check coin, the nonces) never do. */
 	uint64_t seed;
 };
 
@@ -56,6 +59,15 @@ struct measurement {
 /* The check-only shapes run before the measured ones: odd, tiny, non-square. */
 extern const struct shape measure_check_shapes[];
 extern const int measure_ncheck_shapes;
+
+/*
+ * Check-only shapes drawn afresh for each evaluation, after the fixed ones: over the set,
+ * every residue mod 8 in each of m, n and k; one shape with m and n past 128 (odd
+ * remainders), two with k past 256, one of them with k odd. Tails are where kernels go
+ * wrong, and a kernel cannot learn shapes it has never been shown.
+ */
+#define MEASURE_RANDOM_SHAPES 8
+void measure_random_shapes(struct verify_csprng *g, struct shape out[MEASURE_RANDOM_SHAPES]);
 
 void measure_defaults(struct measure_opts *o);
 /* Returns 0 with m filled (any status), or -1 on an infrastructure failure (printed). */

@@ -5,9 +5,12 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 /* xoshiro256** (Blackman & Vigna): fast enough to refill inputs before every call. */
 static inline uint64_t rotl(uint64_t x, int k)
@@ -37,6 +40,85 @@ void verify_seed(struct verify_rng *r, uint64_t seed)
 		r->s[i] = z ^ (z >> 31);
 	}
 }
+
+/* ---- the secret generator ------------------------------------------------------------ */
+
+static int csprng_refill(struct verify_csprng *g)
+{
+	static const unsigned char zeros[sizeof g->buf];
+	int len = 0;
+	if (EVP_EncryptUpdate(g->ctx, g->buf, &len, zeros, (int)sizeof zeros) != 1 ||
+	    len != (int)sizeof g->buf)
+		return -1;
+	g->pos = 0;
+	return 0;
+}
+
+int verify_csprng_init(struct verify_csprng *g, const uint64_t *seed)
+{
+	/* ChaCha20's IV is a 32-bit block counter and a 96-bit nonce: all zero is fine for a
+	 * key used once. */
+	unsigned char key[32], iv[16] = {0};
+	int rc = -1;
+
+	memset(g, 0, sizeof *g);
+	if (seed) {
+		unsigned char in[24] = "perfrl-inputs:";
+		unsigned int len = 0;
+		memcpy(in + 16, seed, sizeof *seed);
+		if (EVP_Digest(in, sizeof in, key, &len, EVP_sha256(), NULL) != 1 || len != sizeof key)
+			goto out;
+	} else {
+		size_t got = 0;
+		while (got < sizeof key) {
+			ssize_t r = getrandom(key + got, sizeof key - got, 0);
+			if (r <= 0)
+				goto out;
+			got += (size_t)r;
+		}
+	}
+	g->ctx = EVP_CIPHER_CTX_new();
+	if (g->ctx && EVP_EncryptInit_ex(g->ctx, EVP_chacha20(), NULL, key, iv) == 1 &&
+	    csprng_refill(g) == 0)
+		rc = 0;
+out:
+	OPENSSL_cleanse(key, sizeof key);
+	if (rc != 0)
+		verify_csprng_free(g);
+	return rc;
+}
+
+uint64_t verify_csprng_u64(struct verify_csprng *g)
+{
+	uint64_t v;
+	if (g->pos + sizeof v > sizeof g->buf && csprng_refill(g) != 0)
+		abort(); /* a cipher that worked at init does not fail on memory it already has */
+	memcpy(&v, g->buf + g->pos, sizeof v);
+	/* What was handed out is not kept. */
+	memset(g->buf + g->pos, 0, sizeof v);
+	g->pos += sizeof v;
+	return v;
+}
+
+uint64_t verify_csprng_below(struct verify_csprng *g, uint64_t n)
+{
+	uint64_t limit = UINT64_MAX - UINT64_MAX % n, v;
+	do
+		v = verify_csprng_u64(g);
+	while (v >= limit);
+	return v % n;
+}
+
+void verify_csprng_free(struct verify_csprng *g)
+{
+	if (g->ctx)
+		EVP_CIPHER_CTX_free(g->ctx);
+	OPENSSL_cleanse(g->buf, sizeof g->buf);
+	g->ctx = NULL;
+	g->pos = sizeof g->buf;
+}
+
+/* ---- inputs ---------------------------------------------------------------------------- */
 
 /*
  * Inputs come from four interleaved xoshiro256+ streams, seeded from the main generator, and
@@ -258,13 +340,13 @@ static void gen_a_rows(void *p, int lo, int hi)
 	}
 }
 
-void verify_inputs(struct verify_rng *r, int m, int n, int k, double *A, double *B, double *x,
-		   double *bx, double *abx)
+void verify_inputs(uint64_t fill_seed, struct verify_csprng *secret, int m, int n, int k,
+		   double *A, double *B, double *x, double *bx, double *abx)
 {
-	struct inputs_job j = {verify_next(r), m, n, k, A, B, x, bx, abx};
+	struct inputs_job j = {fill_seed, m, n, k, A, B, x, bx, abx};
 	/* |x_j| in [0.5, 1): no element of C can hide behind a tiny weight. */
 	for (int c = 0; c < n; c++) {
-		uint64_t v = verify_next(r);
+		uint64_t v = verify_csprng_u64(secret);
 		x[c] = (0.5 + (double)(v >> 12) * 0x1.0p-53) * ((v & 1) ? -1 : 1);
 	}
 	/* Each row is projected while it is still in cache, so the check costs no extra pass

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* xoshiro256**: fast, for filling A and B only. Its outputs give away its state (its update
+ * is linear over GF(2)), so it never draws a secret. */
 struct verify_rng {
 	uint64_t s[4];
 };
@@ -13,6 +15,26 @@ void verify_seed(struct verify_rng *r, uint64_t seed);
 uint64_t verify_next(struct verify_rng *r);
 /* Uniform in [-1, 1): fresh inputs for every checked call. */
 void verify_fill(struct verify_rng *r, double *x, size_t n);
+
+/*
+ * The secret generator: a ChaCha20 keystream (OpenSSL), keyed from getrandom(2). Nothing
+ * it has produced, nor any number of its outputs, tells anything about the next one. It
+ * draws every secret of a measurement (Freivalds' x, the full-check coin, the nonces) and
+ * the seeds of the inputs, so that A and B of one call say nothing about the next.
+ */
+struct verify_csprng {
+	struct evp_cipher_ctx_st *ctx;
+	unsigned char buf[4096];
+	size_t pos;
+};
+
+/* Keyed from getrandom(2) when seed is NULL, else from SHA-256 of *seed (reproducible: for
+ * what need not be secret). Returns 0, or -1 (no randomness or no cipher to be had). */
+int verify_csprng_init(struct verify_csprng *g, const uint64_t *seed);
+uint64_t verify_csprng_u64(struct verify_csprng *g);
+/* Uniform in [0, n), n > 0, without modulo bias. */
+uint64_t verify_csprng_below(struct verify_csprng *g, uint64_t n);
+void verify_csprng_free(struct verify_csprng *g);
 /* A NaN with perfrl's own payload, so that "never written" can be told from "computed NaN". */
 void verify_poison(double *c, size_t n);
 int verify_is_poison(double v);
@@ -29,12 +51,13 @@ int verify_full(int m, int n, int k, const double *A, const double *B, const dou
 		double *scratch, char *detail, size_t len);
 
 /*
- * Fresh A (m x k) and B (k x n), uniform in [-1, 1), and with them the two halves of
- * Freivalds' check: a random x (n, |x_j| in [0.5, 1)), bx = B x (k) and abx = A (B x) (m),
- * computed while each row is generated.
+ * Fresh A (m x k) and B (k x n), uniform in [-1, 1) from fill_seed, and with them the two
+ * halves of Freivalds' check: a random x (n, |x_j| in [0.5, 1)) from the secret generator,
+ * bx = B x (k) and abx = A (B x) (m), computed while each row is generated. fill_seed is
+ * all that A and B reveal: give each call a fresh one from a verify_csprng.
  */
-void verify_inputs(struct verify_rng *r, int m, int n, int k, double *A, double *B, double *x,
-		   double *bx, double *abx);
+void verify_inputs(uint64_t fill_seed, struct verify_csprng *secret, int m, int n, int k,
+		   double *A, double *B, double *x, double *bx, double *abx);
 
 /*
  * Freivalds' check, O(mn) after verify_inputs: C x against A (B x), row by row, with the

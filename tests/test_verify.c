@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void ref_dgemm(int m, int n, int k, const double *A, const double *B, double *C)
 {
@@ -58,12 +59,89 @@ static int both(int m, int n, int k, struct bufs *b, char *d, size_t dl)
 	return full == 0 && fv == 0 ? 0 : (full != 0 && fv != 0 ? -1 : -2);
 }
 
+/*
+ * The attack on the old nonces: xoshiro256**'s output gives s[1] away (rotl(s1 * 5, 7) * 9
+ * is invertible), and four consecutive s[1] give the whole state, since its update is linear.
+ * Returns what the generator will say next if outs[0..3] were xoshiro256** outputs.
+ */
+static uint64_t inv_odd(uint64_t a)
+{
+	uint64_t x = a; /* Newton: each step doubles the correct low bits */
+	for (int i = 0; i < 6; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+static uint64_t predict_xoshiro(const uint64_t outs[4])
+{
+	uint64_t b[4], ac, cd, c1, d1, bd;
+	struct verify_rng r;
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = outs[i] * inv_odd(9);
+		b[i] = ((t >> 7) | (t << 57)) * inv_odd(5);
+	}
+	/* One step maps (a, b, c, d) to (a^b^d, a^b^c, a^c^(b<<17), rotl(b^d, 45)): b[1]
+	 * gives a^c, b[2] then c^d, b[3] then d. */
+	ac = b[1] ^ b[0];
+	cd = b[2] ^ b[1] ^ b[0] ^ (b[0] << 17);
+	c1 = ac ^ (b[0] << 17);
+	d1 = b[3] ^ b[2] ^ b[1] ^ (b[1] << 17) ^ c1;
+	bd = (d1 >> 45) | (d1 << 19);
+	r.s[1] = b[0];
+	r.s[3] = bd ^ b[0];
+	r.s[2] = cd ^ r.s[3];
+	r.s[0] = ac ^ r.s[2];
+	for (int i = 0; i < 4; i++)
+		verify_next(&r);
+	return verify_next(&r);
+}
+
 int main(void)
 {
 	static const int shapes[][3] = {{1, 1, 1}, {17, 33, 65}, {127, 1, 255}, {64, 48, 100}, {200, 150, 300}};
 	struct verify_rng r;
+	struct verify_csprng g, g2;
 	char d[400];
 
+	/* The predictor works on xoshiro256** (what drew the nonces, x and the coin before)... */
+	verify_seed(&r, 42);
+	{
+		uint64_t o[4];
+		for (int i = 0; i < 4; i++)
+			o[i] = verify_next(&r);
+		CHECK(predict_xoshiro(o) == verify_next(&r));
+	}
+	/* ...and never on the secret generator, however many outputs it has seen. */
+	CHECK(verify_csprng_init(&g, NULL) == 0);
+	{
+		uint64_t o[4];
+		int hits = 0;
+		for (int t = 0; t < 1000; t++) {
+			for (int i = 0; i < 4; i++)
+				o[i] = verify_csprng_u64(&g);
+			hits += predict_xoshiro(o) == verify_csprng_u64(&g);
+		}
+		CHECK(hits == 0);
+	}
+	/* Keyed from getrandom: two generators differ; from a seed: reproducible, and the seed
+	 * is not what comes out. It goes on past a refill of its buffer. */
+	{
+		uint64_t seed = 7, v1[1100], v2[1100];
+		CHECK(verify_csprng_init(&g2, NULL) == 0);
+		CHECK(verify_csprng_u64(&g) != verify_csprng_u64(&g2));
+		verify_csprng_free(&g2);
+		CHECK(verify_csprng_init(&g2, &seed) == 0);
+		for (int i = 0; i < 1100; i++)
+			v1[i] = verify_csprng_u64(&g2);
+		verify_csprng_free(&g2);
+		CHECK(verify_csprng_init(&g2, &seed) == 0);
+		for (int i = 0; i < 1100; i++)
+			v2[i] = verify_csprng_u64(&g2);
+		verify_csprng_free(&g2);
+		CHECK(memcmp(v1, v2, sizeof v1) == 0 && v1[0] != seed && v1[1000] != v1[1001]);
+		for (int i = 0; i < 1000; i++)
+			CHECK(verify_csprng_below(&g, 5) < 5);
+	}
 	verify_seed(&r, 42);
 	/* The generator: in range, not constant, mean near zero. */
 	{
@@ -79,7 +157,7 @@ int main(void)
 	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
 		int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
 		struct bufs b = alloc(m, n, k);
-		verify_inputs(&r, m, n, k, b.A, b.B, b.x, b.bx, b.abx);
+		verify_inputs(verify_csprng_u64(&g), &g, m, n, k, b.A, b.B, b.x, b.bx, b.abx);
 
 		/* Honest double results pass both checks. */
 		ref_dgemm(m, n, k, b.A, b.B, b.C);
@@ -119,7 +197,7 @@ int main(void)
 
 		/* Stale: the right answer to the previous inputs fails on fresh ones. */
 		ref_dgemm(m, n, k, b.A, b.B, b.C);
-		verify_inputs(&r, m, n, k, b.A, b.B, b.x, b.bx, b.abx);
+		verify_inputs(verify_csprng_u64(&g), &g, m, n, k, b.A, b.B, b.x, b.bx, b.abx);
 		CHECK(both(m, n, k, &b, d, sizeof d) == -1);
 		release(&b);
 	}
@@ -132,5 +210,6 @@ int main(void)
 		p[7] = 0;
 		CHECK(verify_poison_intact(p, 10) == 7);
 	}
+	verify_csprng_free(&g);
 	return CHECK_DONE();
 }
