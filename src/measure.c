@@ -585,7 +585,17 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 		goto out;
 	}
 	m->peak_how = "configured";
-	m->peak_gflops = o->peak_gflops > 0 ? o->peak_gflops : machine_peak_gflops(ncpus, &m->peak_how);
+	if (o->peak_gflops > 0) {
+		m->peak_gflops = o->peak_gflops;
+	} else {
+		const char *nominal_how;
+		m->nominal_peak_gflops = machine_peak_gflops(ncpus, &nominal_how);
+		m->peak_gflops = machine_measured_peak(ncpus, &m->peak_how);
+		if (m->peak_gflops <= 0) {
+			m->peak_gflops = m->nominal_peak_gflops;
+			m->peak_how = nominal_how;
+		}
+	}
 	if (verify_csprng_init(&s.secret, NULL) != 0 ||
 	    verify_csprng_init(&s.inputs, o->seed ? &o->seed : NULL) != 0) {
 		util_error("cannot seed the secret generator (getrandom or OpenSSL's ChaCha20 failed)");
@@ -593,6 +603,9 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	}
 	memcpy(checks, measure_check_shapes, sizeof measure_check_shapes);
 	measure_random_shapes(&s.inputs, checks + measure_ncheck_shapes);
+	_Static_assert(sizeof checks / sizeof checks[0] <= MEASURE_MAX_CHECKS, "MEASURE_MAX_CHECKS");
+	memcpy(m->checked, checks, sizeof checks);
+	m->nchecked = nchecks;
 
 	for (int i = 0; i < nchecks + o->nshapes; i++) {
 		struct shape sh = i < nchecks ? checks[i] : o->shapes[i - nchecks];
@@ -640,12 +653,14 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 		m->nshapes = i + 1;
 		m->gflops *= sr->gflops;
 		m->cv = sr->cv > m->cv ? sr->cv : m->cv;
-		if (sr->gflops > m->peak_gflops) {
+		/* A configured peak is a bound as given; a measured one gets its stated margin. */
+		if (sr->gflops > m->peak_gflops * (o->peak_gflops > 0 ? 1 : MEASURE_PEAK_MARGIN)) {
 			m->status = STATUS_REJECTED;
 			snprintf(m->detail, sizeof m->detail,
 				 "measured %.1f GFLOPS on %dx%dx%d, above this node's peak of %.1f "
-				 "GFLOPS (%s): a timing defect, not a reward",
-				 sr->gflops, sr->s.m, sr->s.n, sr->s.k, m->peak_gflops, m->peak_how);
+				 "GFLOPS (%s)%s: a timing defect, not a reward",
+				 sr->gflops, sr->s.m, sr->s.n, sr->s.k, m->peak_gflops, m->peak_how,
+				 o->peak_gflops > 0 ? "" : " by more than 10%");
 			rc = 0;
 			goto out;
 		}

@@ -7,6 +7,8 @@
 #include "verify.h"
 
 #define MEASURE_MAX_SHAPES 8
+/* The check shapes of one run: the fixed ones and MEASURE_RANDOM_SHAPES drawn (below). */
+#define MEASURE_MAX_CHECKS 16
 
 struct shape {
 	int m, n, k;
@@ -37,6 +39,10 @@ struct shape_result {
 	int reps, checked;          /* timed calls, and how many of them were fully checked */
 };
 
+/* A measured figure above the measured peak by more than this share is a defect: the probe's
+ * best burst errs high already, so the margin only absorbs the clock's own jitter. */
+#define MEASURE_PEAK_MARGIN 1.10
+
 struct measurement {
 	status_t status;
 	char detail[512];
@@ -45,8 +51,11 @@ struct measurement {
 	int nshapes;
 	struct shape_result shapes[MEASURE_MAX_SHAPES];
 	int threads;
-	double peak_gflops;
+	double peak_gflops;  /* the measured peak (or --peak): efficiency is against it */
 	const char *peak_how;
+	double nominal_peak_gflops; /* cores x clock x FMA width, for comparison (0: --peak given) */
+	struct shape checked[MEASURE_MAX_CHECKS]; /* the check shapes of this run, fixed and drawn */
+	int nchecked;
 	double seconds;      /* wall time of the whole run phase, of which: */
 	double lock_wait_s;  /* waiting for the timing lock */
 	double start_s;      /* starting the sandbox until its first call */

@@ -47,8 +47,10 @@ json_t *record_make(const struct record_input *in)
 							"fully_checked", s->checked));
 	}
 	json_object_set_new(r, "shapes", shapes);
-	for (int i = 0; i < measure_ncheck_shapes; i++)
-		json_array_append_new(checks, shape_str(measure_check_shapes[i]));
+	/* The shapes this run checked (drawn afresh each time); before a run, the fixed ones. */
+	for (int i = 0; i < (m && m->nchecked ? m->nchecked : measure_ncheck_shapes); i++)
+		json_array_append_new(checks, shape_str(m && m->nchecked ? m->checked[i]
+								       : measure_check_shapes[i]));
 	json_object_set_new(r, "checked_shapes", checks);
 	json_object_set_new(r, "techniques", json_array());
 	if (b && b->hash[0])
@@ -62,6 +64,10 @@ json_t *record_make(const struct record_input *in)
 	if (m) {
 		json_object_set_new(r, "threads", json_integer(m->threads));
 		json_object_set_new(r, "peak_gflops", json_real(m->peak_gflops));
+		if (m->peak_how)
+			json_object_set_new(r, "peak_how", json_string(m->peak_how));
+		if (m->nominal_peak_gflops > 0)
+			json_object_set_new(r, "nominal_peak_gflops", json_real(m->nominal_peak_gflops));
 		json_object_set_new(r, "time_split",
 				    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "run", m->seconds,
 					      "lock_wait", m->lock_wait_s, "start", m->start_s, "calls",
