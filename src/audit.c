@@ -1,12 +1,17 @@
 /* audit.c - the object audit: reads a kernel's .o with libelf, rejects what a kernel may not do. */
 #include "config.h"
 #include "audit.h"
+#include "ccinfo.h"
+#include "util.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,13 +82,159 @@ static const char *const allow_math[] = {
 	NULL,
 };
 
-/* Whole families by prefix: libgomp (the OpenMP runtime; omp_get_wtime included, since the
- * timer lives in another process), libmvec's vector math variants, and on aarch64 libgcc's
- * out-of-line atomics that OpenMP reductions compile to. */
-static const char *const allow_prefix[] = {
-	"GOMP_", "omp_", "_ZGV", "__aarch64_",
-	NULL,
+/*
+ * Whole families are checked against the libraries that export them, read from the shared
+ * objects the link uses: a name that only looks like one (omp_anything, _ZGVbN2v_notreal)
+ * would pass the link (-shared leaves it undefined) and fail in the loader, whose message
+ * quotes it. libgomp is the OpenMP runtime (omp_get_wtime included, since the timer lives
+ * in another process); libmvec holds the vector math variants that -lm brings in.
+ */
+static const struct family {
+	const char *prefix, *lib;
+} families[] = {
+	{ "GOMP_", "libgomp.so" },
+	{ "omp_", "libgomp.so" },
+	{ "_ZGV", "libmvec.so" },
 };
+
+/* One library's exports, sorted for bsearch; read once per process. */
+static struct exports {
+	const char *lib;
+	char **names;
+	size_t n;
+	int state; /* 0: not read yet, 1: read, -1: unreadable (why in err) */
+	char err[160];
+} export_cache[] = { { "libgomp.so", NULL, 0, 0, "" }, { "libmvec.so", NULL, 0, 0, "" } };
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names an unversioned reference can bind to: defined, global or weak, not hidden,
+ * and unversioned or the default version (a versym without its hidden bit). */
+static int read_exports(struct exports *e, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	Elf_Scn *scn = NULL, *dynsym = NULL, *versym = NULL;
+	Elf_Data *data = NULL, *vdata = NULL;
+	GElf_Shdr sh, dsh;
+	size_t cap = 0, count;
+
+	if (!elf) {
+		snprintf(e->err, sizeof e->err, "cannot read %s", e->lib);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNSYM)
+			dynsym = scn;
+		else if (sh.sh_type == SHT_GNU_versym)
+			versym = scn;
+	}
+	if (!dynsym || !gelf_getshdr(dynsym, &dsh) || !(data = elf_getdata(dynsym, NULL)) ||
+	    dsh.sh_entsize == 0) {
+		snprintf(e->err, sizeof e->err, "%s has no dynamic symbol table", e->lib);
+		elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	if (versym)
+		vdata = elf_getdata(versym, NULL);
+	count = dsh.sh_size / dsh.sh_entsize;
+	for (size_t i = 1; i < count; i++) {
+		GElf_Sym sym;
+		GElf_Versym v = 1;
+		const char *name;
+		unsigned bind, vis;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		bind = GELF_ST_BIND(sym.st_info);
+		vis = GELF_ST_VISIBILITY(sym.st_other);
+		if ((bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE) ||
+		    (vis != STV_DEFAULT && vis != STV_PROTECTED))
+			continue;
+		if (vdata && !gelf_getversym(vdata, (int)i, &v))
+			continue;
+		if (v == 0 || (v & 0x8000)) /* local, or a non-default version (name@VER) */
+			continue;
+		if (!(name = elf_strptr(elf, dsh.sh_link, sym.st_name)) || !*name)
+			continue;
+		if (e->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			e->names = realloc(e->names, cap * sizeof *e->names);
+			if (!e->names)
+				abort();
+		}
+		e->names[e->n++] = util_xstrdup(name);
+	}
+	elf_end(elf);
+	close(fd);
+	if (e->n == 0) {
+		snprintf(e->err, sizeof e->err, "%s exports nothing", e->lib);
+		return -1;
+	}
+	qsort(e->names, e->n, sizeof *e->names, cmp_name);
+	return 0;
+}
+
+/* 1: lib exports name, 0: it does not, -1: its exports cannot be read (reason in *err). */
+static int exported(const char *lib, const char *name, const char **err)
+{
+	struct exports *e = NULL;
+
+	for (size_t i = 0; i < sizeof export_cache / sizeof *export_cache; i++)
+		if (!strcmp(export_cache[i].lib, lib))
+			e = &export_cache[i];
+	if (!e)
+		return 0;
+	if (e->state == 0) {
+		char path[PATH_MAX];
+		if (ccinfo_library(lib, path, sizeof path, e->err, sizeof e->err) != 0)
+			e->state = -1;
+		else
+			e->state = read_exports(e, path) == 0 ? 1 : -1;
+	}
+	*err = e->err;
+	if (e->state < 0)
+		return -1;
+	return bsearch(&name, e->names, e->n, sizeof *e->names, cmp_name) != NULL;
+}
+
+/* On aarch64, libgcc's out-of-line atomics that OpenMP reductions compile to, and no
+ * other name: __aarch64_{cas,swp,ldadd,ldclr,ldeor,ldset}{1,2,4,8,16}_{relax,acq,rel,
+ * acq_rel,sync}. */
+static int aarch64_atomic(const char *name)
+{
+	static const char *const ops[] = { "cas", "swp", "ldadd", "ldclr", "ldeor", "ldset" };
+	static const char *const sizes[] = { "1_", "2_", "4_", "8_", "16_" };
+	static const char *const orders[] = { "relax", "acq", "rel", "acq_rel", "sync" };
+	const char *p = name;
+	size_t i;
+
+	if (strncmp(p, "__aarch64_", 10) != 0)
+		return 0;
+	p += 10;
+	for (i = 0; i < sizeof ops / sizeof *ops && strncmp(p, ops[i], strlen(ops[i])); i++)
+		;
+	if (i == sizeof ops / sizeof *ops)
+		return 0;
+	p += strlen(ops[i]);
+	for (i = 0; i < sizeof sizes / sizeof *sizes && strncmp(p, sizes[i], strlen(sizes[i])); i++)
+		;
+	if (i == sizeof sizes / sizeof *sizes)
+		return 0;
+	p += strlen(sizes[i]);
+	for (i = 0; i < sizeof orders / sizeof *orders; i++)
+		if (!strcmp(p, orders[i]))
+			return 1;
+	return 0;
+}
 
 static int in_list(const char *const *list, const char *name)
 {
@@ -108,15 +259,20 @@ static int is_math(const char *name)
 	return in_list(allow_math, base);
 }
 
-static int allowed_undefined(const char *name)
+/* 1: allowed; 0: not; -1: the library that would say cannot be read (reason in *err).
+ * *lib names the library of a family the name claims to belong to, else NULL. */
+static int allowed_undefined(const char *name, const char **lib, const char **err)
 {
-	const char *const *p;
-
-	if (in_list(allow_exact, name) || is_math(name))
+	*lib = NULL;
+	if (in_list(allow_exact, name) || is_math(name) || aarch64_atomic(name))
 		return 1;
-	for (p = allow_prefix; *p; p++)
-		if (strncmp(name, *p, strlen(*p)) == 0 && name[strlen(*p)] != '\0')
-			return 1;
+	for (size_t i = 0; i < sizeof families / sizeof *families; i++) {
+		size_t l = strlen(families[i].prefix);
+		if (strncmp(name, families[i].prefix, l) == 0) {
+			*lib = families[i].lib;
+			return exported(families[i].lib, name, err);
+		}
+	}
 	return 0;
 }
 
@@ -323,6 +479,41 @@ static int check_dgemm(struct audit *a, const GElf_Sym *sym, Elf32_Word shndx)
 	return 0;
 }
 
+/* Short, and only characters of C identifiers: fit to quote whole in a reason. */
+static int short_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > QUOTE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '$')
+			return 0;
+	return 1;
+}
+
+/*
+ * `#pragma omp critical(NAME)` makes gcc emit the lock word of that name as a common
+ * symbol, .gomp_critical_user_NAME, one pointer wide and aligned, so that every object
+ * using the name shares one lock. C cannot spell a name with a '.', so only the compiler
+ * makes it; exactly that form is no external symbol of the kernel's.
+ */
+static int gomp_critical_lock(const GElf_Sym *sym, Elf32_Word shndx, const char *name)
+{
+	static const char prefix[] = ".gomp_critical_user_";
+	const char *id = name + sizeof prefix - 1;
+
+	if (strncmp(name, prefix, sizeof prefix - 1) != 0 || !(isalpha((unsigned char)*id) || *id == '_'))
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return shndx == SHN_COMMON && GELF_ST_TYPE(sym->st_info) == STT_OBJECT &&
+	       GELF_ST_BIND(sym->st_info) == STB_GLOBAL &&
+	       GELF_ST_VISIBILITY(sym->st_other) == STV_DEFAULT && sym->st_size == sizeof(void *) &&
+	       sym->st_value == sizeof(void *); /* a common symbol's value is its alignment */
+}
+
 static int check_symbol(struct audit *a, const GElf_Sym *sym, Elf32_Word shndx,
 			const char *name)
 {
@@ -339,7 +530,19 @@ static int check_symbol(struct audit *a, const GElf_Sym *sym, Elf32_Word shndx,
 		if (strcmp(name, "dgemm") == 0)
 			return fail(a->why, a->whylen, AUDIT_FAIL,
 				    "dgemm is declared but not defined");
-		if (!allowed_undefined(name))
+		const char *lib, *err = "";
+		int ok = allowed_undefined(name, &lib, &err);
+		if (ok < 0)
+			return fail(a->why, a->whylen, AUDIT_BAD,
+				    "cannot check the kernel's calls into %s: %s", lib, err);
+		/* The name is the kernel's own text: shown only when it is a short identifier. */
+		if (!ok && lib)
+			return short_name(name) ? fail(a->why, a->whylen, AUDIT_FAIL,
+						       "calls '%s', which %s does not export", name, lib)
+						: fail(a->why, a->whylen, AUDIT_FAIL,
+						       "calls a name over %d characters that %s does not export",
+						       QUOTE_MAX, lib);
+		if (!ok)
 			return fail(a->why, a->whylen, AUDIT_FAIL,
 				    "calls '%s', which is not on the allowlist",
 				    quote(q, sizeof q, name));
@@ -347,7 +550,7 @@ static int check_symbol(struct audit *a, const GElf_Sym *sym, Elf32_Word shndx,
 	}
 	/* Every binding but local (global, weak, GNU unique, and any OS- or processor-
 	 * specific one) is visible to the linker, so all count as external linkage. */
-	if (bind == STB_LOCAL)
+	if (bind == STB_LOCAL || gomp_critical_lock(sym, shndx, name))
 		return 0;
 	if (strcmp(name, "dgemm") != 0)
 		return fail(a->why, a->whylen, AUDIT_FAIL,

@@ -1,9 +1,11 @@
 /* policy.c - the cheap text checks a kernel source must pass before it is built. */
 #include "config.h"
 #include "policy.h"
+#include "ccinfo.h"
 #include "ctokens.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,14 @@
 /* An attribute list longer than this is not one a kernel needs; the cap keeps a source
  * full of unbalanced "__attribute__((" linear. */
 #define ATTR_TOKENS_MAX 256
+/* The largest `#pragma GCC unroll` factor. GCC copies the loop body that many times
+ * whatever the trip count: 65534 on one dot product takes gcc 12 past 60 s. Register
+ * tiles unroll by 4 to 16; 64 leaves room for a fully unrolled 64-deep k block, and a
+ * dot product unrolled 64 times at each of three nested levels compiles in 0.25 s
+ * (tests/kernels/ok_unroll_cap.c). No cap makes compile time safe: a forced unroll of a
+ * body of hundreds of statements is slow at any factor, which the compile time limit
+ * answers; the cap removes the one-line bomb. */
+#define UNROLL_MAX 64
 
 /* ---- the rules ------------------------------------------------------------------- */
 
@@ -43,6 +53,14 @@ static const char *const forbidden_calls[] = {
 	"exit", "_exit", "_Exit", "quick_exit", "atexit", "at_quick_exit",
 	"pthread_create", "thrd_create",
 	"setenv", "putenv", "unsetenv",
+};
+
+/* The directives a kernel may use. Everything else is refused: #line and GNU linemarkers
+ * (`# 1 "x.h" 3`) rename the file the preprocessed text says it is in, and #ident,
+ * #assert, #sccs and kin have no use in a kernel. */
+static const char *const allowed_directives[] = {
+	"define", "undef", "include", "if", "ifdef", "ifndef", "elif", "elifdef", "elifndef",
+	"else", "endif", "pragma", "error", "warning",
 };
 
 /* Families of library entry points, matched by prefix. */
@@ -204,6 +222,28 @@ static int check_attribute_list(struct scan *sc, const struct ctok *toks, size_t
 	return 0;
 }
 
+/* The factor of `GCC unroll` at toks[i]: a plain decimal literal up to UNROLL_MAX, alone
+ * on its line. A macro or an expression is refused rather than evaluated. */
+static int check_unroll(struct scan *sc, const struct ctok *toks, size_t i)
+{
+	const struct ctok *f = &toks[i];
+	unsigned long v = 0;
+
+	if (f->kind != CTOK_NUMBER)
+		return fail(sc, "GCC unroll needs a decimal literal of at most %d", UNROLL_MAX);
+	for (size_t k = 0; k < f->n; k++) {
+		if (!is_digit((unsigned char)f->p[k]))
+			return fail(sc, "GCC unroll needs a decimal literal of at most %d", UNROLL_MAX);
+		if (v <= UNROLL_MAX)
+			v = v * 10 + (unsigned long)(f->p[k] - '0');
+	}
+	if (v > UNROLL_MAX)
+		return fail(sc, "GCC unroll factor is over the limit of %d", UNROLL_MAX);
+	if (toks[i + 1].kind != CTOK_NEWLINE && toks[i + 1].kind != CTOK_EOF)
+		return fail(sc, "extra tokens after GCC unroll");
+	return 0;
+}
+
 /* The pragma whose first token is toks[i]: only OpenMP and GCC's loop hints. */
 static int check_pragma(struct scan *sc, const struct ctok *toks, size_t i)
 {
@@ -216,7 +256,9 @@ static int check_pragma(struct scan *sc, const struct ctok *toks, size_t i)
 		return 0;
 	if (ctok_is(a, CTOK_IDENT, "GCC")) {
 		b = &toks[i + 1];
-		if (ctok_is(b, CTOK_IDENT, "unroll") || ctok_is(b, CTOK_IDENT, "ivdep"))
+		if (ctok_is(b, CTOK_IDENT, "unroll"))
+			return check_unroll(sc, toks, i + 2);
+		if (ctok_is(b, CTOK_IDENT, "ivdep"))
 			return 0;
 		if (b->kind == CTOK_IDENT && quotable(b->p, b->n))
 			return fail(sc, "%s GCC %.*s is not allowed", kw, (int)b->n, b->p);
@@ -323,6 +365,13 @@ static int check_tokens(struct scan *sc, const struct ctok *toks)
 				omp_line = ctok_is(&toks[i + 2], CTOK_IDENT, "omp");
 				depth = 0;
 				i++;
+			} else if (d->kind == CTOK_NUMBER || ctok_is(d, CTOK_IDENT, "line")) {
+				return fail(sc, "#line and linemarkers are not allowed");
+			} else if (d->kind == CTOK_IDENT && !IN_LIST(d->p, d->n, allowed_directives)) {
+				return quotable(d->p, d->n) ? fail(sc, "#%.*s is not allowed", (int)d->n, d->p)
+							    : fail(sc, "unknown directive");
+			} else if (d->kind != CTOK_IDENT && d->kind != CTOK_NEWLINE && d->kind != CTOK_EOF) {
+				return fail(sc, "malformed directive");
 			}
 			continue;
 		}
@@ -424,35 +473,121 @@ int policy_check(const char *src, size_t len, char *why, size_t whylen)
 	return 0;
 }
 
+/* ---- the preprocessed text -------------------------------------------------------- */
+
+/* A linemarker of `cc -E` output: # LINE "FILE" FLAGS... (1: a file is entered, 2: we
+ * are back in the file that included it, 3: a system header). */
+struct marker {
+	char path[PATH_MAX];
+	int enter, leave, system;
+};
+
+static int parse_marker(const char *line, size_t l, struct marker *m)
+{
+	size_t i = 2, o = 0;
+
+	memset(m, 0, sizeof *m);
+	while (i < l && is_digit((unsigned char)line[i]))
+		i++;
+	if (i + 1 >= l || line[i] != ' ' || line[i + 1] != '"')
+		return -1;
+	/* The preprocessor escapes '"' and '\\' in the name. */
+	for (i += 2; i < l && line[i] != '"'; i++) {
+		if (line[i] == '\\' && i + 1 < l)
+			i++;
+		if (o + 1 >= sizeof m->path)
+			return -1;
+		m->path[o++] = line[i];
+	}
+	if (i >= l)
+		return -1;
+	m->path[o] = '\0';
+	for (i++; i < l; i++) {
+		if (line[i] == '1')
+			m->enter = 1;
+		else if (line[i] == '2')
+			m->leave = 1;
+		else if (line[i] == '3')
+			m->system = 1;
+		else if (line[i] != ' ' && line[i] != '4')
+			return -1;
+	}
+	return 0;
+}
+
+/* Is path a file under one of the compiler's system include directories, with no ".."
+ * to climb out of it? */
+static int under_system_dir(const char *path, const char *const *dirs)
+{
+	if (strstr(path, "/../") || strstr(path, "/./"))
+		return 0;
+	for (; *dirs; dirs++) {
+		size_t n = strlen(*dirs);
+		if (strncmp(path, *dirs, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* Files nest no deeper than this in the system headers (GCC's own limit is 200). */
+#define INCLUDE_DEPTH_MAX 200
+
 /*
  * The same token checks on the preprocessor's output, so that what token pasting or a
- * macro builds (`__as##m__`, `CAT(sys,tem)`) is seen as the compiler will see it. Only
- * lines that linemarkers attribute to main_file are checked: the system headers declare
- * exit and system themselves, and that is no call.
+ * macro builds (`__as##m__`, `CAT(sys,tem)`) is seen as the compiler will see it. A line
+ * is skipped only inside a system header: one entered (linemarker flag 1) straight from
+ * the kernel's own text, under an allow-listed name, from one of the compiler's system
+ * include directories (flag 3), or one entered from such a header the same way. Names
+ * alone prove nothing: #line and linemarkers in the source could choose any of them
+ * (the source check refuses both; this does not rely on it).
  */
 int policy_check_expanded(const char *text, size_t len, const char *main_file, char *why,
 			  size_t whylen)
 {
 	struct scan sc = { why, whylen, 0, 0 };
-	char *keep = util_xmalloc(len + 1);
-	size_t n = 0, flen = strlen(main_file);
-	int in_main = 1, r;
+	const char *const *dirs;
+	char *keep;
+	/* trusted[d]: the file at include depth d is a system header; depth 0 is the kernel. */
+	unsigned char trusted[INCLUDE_DEPTH_MAX + 1] = { 0 };
+	size_t n = 0;
+	int depth = 0, r;
+	char err[200];
 
+	(void)main_file; /* the main file is depth 0, whatever it is called */
 	if (why && whylen)
 		why[0] = '\0';
-	if (policy_skipped()) {
-		free(keep);
+	if (policy_skipped())
 		return 0;
-	}
+	if (!(dirs = ccinfo_include_dirs(err, sizeof err)))
+		return fail(&sc, "after preprocessing: cannot tell system headers apart: %s", err);
+	keep = util_xmalloc(len + 1);
 	for (size_t i = 0; i < len;) {
 		const char *line = text + i, *nl = memchr(line, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - line) : len - i;
-		/* A linemarker: # LINE "FILE" FLAGS... */
+		struct marker m;
+
 		if (l > 2 && line[0] == '#' && line[1] == ' ' && is_digit((unsigned char)line[2])) {
-			const char *q = memchr(line, '"', l);
-			in_main = q && (size_t)(line + l - q) > flen + 1 && memcmp(q + 1, main_file, flen) == 0 &&
-				  q[1 + flen] == '"';
-		} else if (in_main) {
+			if (parse_marker(line, l, &m) != 0) {
+				free(keep);
+				return fail(&sc, "after preprocessing: malformed linemarker");
+			}
+			if (m.enter) {
+				const char *base = strrchr(m.path, '/');
+				int ok = m.system && base && under_system_dir(m.path, dirs) &&
+					 (depth > 0 ? trusted[depth]
+						    : IN_LIST(base + 1, strlen(base + 1), allowed_headers));
+				if (depth == INCLUDE_DEPTH_MAX) {
+					free(keep);
+					return fail(&sc, "after preprocessing: includes nest too deep");
+				}
+				trusted[++depth] = (unsigned char)ok;
+			} else if (m.leave) {
+				/* Back in the includer: the preamble's <command-line> returns to 0. */
+				if (depth > 0)
+					depth--;
+			}
+			/* No flag: a new line number, or a new name (#line), for the same file. */
+		} else if (!trusted[depth]) {
 			memcpy(keep + n, line, l);
 			n += l;
 			keep[n++] = '\n';

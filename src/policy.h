@@ -9,8 +9,10 @@
 /*
  * Check a kernel source against the dgemm contract's policy (DESIGN.md): size limit, no
  * NUL byte, #include only as `#include <name.h>` of an allow-listed header (no quotes,
- * paths, macros, #include_next, #import, #embed), pragmas (#pragma and the string of
- * _Pragma) only `omp ...` and `GCC unroll/ivdep`, no forbidden identifier (BLAS and
+ * paths, macros, #include_next, #import, #embed), no #line or linemarker (`# 1 "x.h"`) and
+ * no directive but the standard conditional, macro, #error/#warning and #pragma ones,
+ * pragmas (#pragma and the string of _Pragma) only `omp ...`, `GCC ivdep` and
+ * `GCC unroll N` with N a decimal literal of at most 64, no forbidden identifier (BLAS and
  * LAPACK, dl*, exec*, fork, system, sockets, file I/O, syscall, exit, signals, threads,
  * setenv; also as __builtin_NAME) except right after `.` or `->` and as the clause
  * names of an omp pragma (`atomic read`), no asm, no attribute
@@ -28,9 +30,13 @@
 int policy_check(const char *src, size_t len, char *why, size_t whylen);
 
 /*
- * The identifier, asm, attribute and pragma checks again, on `cc -E` output, over the lines
- * that linemarkers attribute to main_file: token pasting and macros cannot hide a name from
- * them. Returns 0, or -1 with a reason that starts "after preprocessing: ".
+ * The identifier, asm, attribute and pragma checks again, on `cc -E` output: token pasting
+ * and macros cannot hide a name from them. Every line is checked except those of a system
+ * header, told apart by include depth (linemarker flags 1 and 2), never by a file name the
+ * source could choose: a file entered from the kernel's own text under an allow-listed
+ * name from one of the kernel compiler's system include directories (ccinfo), and what it
+ * includes from those directories. main_file is unused (kept for callers). Returns 0, or
+ * -1 with a reason that starts "after preprocessing: ".
  */
 int policy_check_expanded(const char *text, size_t len, const char *main_file, char *why,
 			  size_t whylen);

@@ -406,6 +406,72 @@ static void test_forbidden_calls(void)
 	       -1, "calls 'system', which is not on the allowlist");
 }
 
+/* ---- issue 13: compiler-made lock words (class 5) and undefined names checked against
+ * the libraries' real exports (class 7) ---------------------------------------------- */
+
+static void test_omp_and_exports(void)
+{
+	/* #pragma omp critical(name): gcc's common .gomp_critical_user_name is no symbol of
+	 * the kernel's. */
+	EXPECT("#include <omp.h>\nstatic long done;\n" SIG "\n{\n"
+	       "#pragma omp parallel for\n"
+	       "	for (int i = 0; i < m; i++) {\n"
+	       "		for (int j = 0; j < n; j++) {\n"
+	       "			double s = 0;\n"
+	       "			for (int p = 0; p < k; p++)\n"
+	       "				s += A[i * k + p] * B[p * n + j];\n"
+	       "			C[i * n + j] = s;\n"
+	       "		}\n"
+	       "#pragma omp critical(rows)\n"
+	       "		done++;\n"
+	       "#pragma omp critical(_other_lock2)\n"
+	       "		done--;\n"
+	       "	}\n"
+	       "}\n",
+	       0, "");
+	/* The same name in any other shape is the kernel's own symbol. */
+	EXPECT("__asm__(\".comm .gomp_critical_user_big,4096,8\");\n" NAIVE, -1,
+	       "defines external symbol '.gomp_critical_user_big'; only dgemm may have external linkage");
+	EXPECT("__asm__(\".globl .gomp_critical_user_x\\n.data\\n.gomp_critical_user_x: .quad 0\");\n"
+	       NAIVE, -1,
+	       "defines external symbol '.gomp_critical_user_x'; only dgemm may have external linkage");
+	EXPECT("__asm__(\".comm .gomp_critical_user_,8,8\");\n" NAIVE, -1,
+	       "defines external symbol '.gomp_critical_user_'; only dgemm may have external linkage");
+
+	/* Real libmvec variants (gcc vectorises exp under -ffast-math) pass. */
+	EXPECT_FLAGS("#include <math.h>\n" SIG "\n{\n"
+		     "	(void)B; (void)k;\n"
+		     "#pragma omp simd\n"
+		     "	for (int i = 0; i < m * n; i++)\n"
+		     "		C[i] = exp(A[i]);\n"
+		     "}\n",
+		     "-ffast-math", 0, "");
+	/* Names that only look like libgomp's or libmvec's: the loader would refuse them
+	 * and quote them. A short one is shown, a long one is not. */
+	EXPECT("extern void omp_pwned(void);\n" SIG "\n{\n	if (m < 0) omp_pwned();\n"
+	       "	(void)n; (void)k; (void)A; (void)B; (void)C;\n}\n",
+	       -1, "calls 'omp_pwned', which libgomp.so does not export");
+	EXPECT("extern void GOMP_pwned(void);\n" SIG "\n{\n	if (m < 0) GOMP_pwned();\n"
+	       "	(void)n; (void)k; (void)A; (void)B; (void)C;\n}\n",
+	       -1, "calls 'GOMP_pwned', which libgomp.so does not export");
+	EXPECT("extern void _ZGVbN2v_notreal(void);\n" SIG "\n{\n	if (m < 0) _ZGVbN2v_notreal();\n"
+	       "	(void)n; (void)k; (void)A; (void)B; (void)C;\n}\n",
+	       -1, "calls '_ZGVbN2v_notreal', which libmvec.so does not export");
+	EXPECT("extern void omp_pwned_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx(void);\n"
+	       SIG "\n{\n	if (m < 0) omp_pwned_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx();\n"
+	       "	(void)n; (void)k; (void)A; (void)B; (void)C;\n}\n",
+	       -1, "calls a name over 40 characters that libgomp.so does not export");
+	/* libgomp's own internals (hidden or local in its .so) are no exports. */
+	EXPECT("extern void gomp_fatal(void); extern void omp_(void);\n" SIG "\n{\n"
+	       "	if (m < 0) omp_();\n"
+	       "	(void)n; (void)k; (void)A; (void)B; (void)C;\n}\n",
+	       -1, "calls 'omp_', which libgomp.so does not export");
+	/* A real one passes. */
+	EXPECT("#include <omp.h>\n" SIG "\n{\n	C[0] = omp_get_wtime() + omp_get_num_procs();\n"
+	       "	(void)m; (void)n; (void)k; (void)A; (void)B;\n}\n",
+	       0, "");
+}
+
 /* ---- sections -------------------------------------------------------------------------- */
 
 static void test_sections(void)
@@ -652,6 +718,7 @@ int main(void)
 	test_good_kernels();
 	test_symbols();
 	test_forbidden_calls();
+	test_omp_and_exports();
 	test_sections();
 	test_bad_files();
 	test_fuzz();

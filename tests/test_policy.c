@@ -4,8 +4,10 @@
 #include "policy.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A minimal kernel, so that a case fails for its own reason and not for a missing dgemm. */
 #define K "\nvoid dgemm(int m, int n, int k, const double *A, const double *B, double *C)\n" \
@@ -333,6 +335,42 @@ static const struct {
 	{ "#define ATTR __attribute__\nATTR((constructor)) static void i(void) {}" K,
 	  "__attribute__ must be followed by its arguments" },
 
+	/* ---- #line, linemarkers and other directives (issue 13, class 3): they rename the
+	 * file the preprocessed text says it is in, in any spelling ---- */
+	{ "#line 1 \"kernel.c\"" K, "#line and linemarkers are not allowed" },
+	{ "#line 1 \"x.h\"" K, "#line and linemarkers are not allowed" },
+	{ "#line 40" K, "#line and linemarkers are not allowed" },
+	{ "# 1 \"x.h\" 3" K, "#line and linemarkers are not allowed" },
+	{ "#1 \"/usr/include/stdlib.h\" 1 3 4" K, "#line and linemarkers are not allowed" },
+	{ "  #  /* c */ 7" K, "#line and linemarkers are not allowed" },
+	{ "%:line 1 \"omp.h\"" K, "#line and linemarkers are not allowed" },
+	{ "  %: li\\\nne 7 \"omp.h\"" K, "#line and linemarkers are not allowed" },
+	{ "#\\\n 1 \"x.h\"" K, "#line and linemarkers are not allowed" },
+	{ "/* a\n */ # 1 \"x.h\"" K, "#line and linemarkers are not allowed" },
+	{ "#if 0\n# 1 \"x.h\"\n#endif" K, "#line and linemarkers are not allowed" },
+	{ "#ident \"x\"" K, "#ident is not allowed" },
+	{ "#sccs \"x\"" K, "#sccs is not allowed" },
+	{ "#assert machine(x86)" K, "#assert is not allowed" },
+	{ "#unassert machine" K, "#unassert is not allowed" },
+	{ "# \"x.h\"" K, "malformed directive" },
+	{ "#define X 1\n#undef X\n#ifdef X\n#elif 1\n#else\n#endif\n#ifndef Y\n#endif\n"
+	  "#if defined(Z)\n#error no\n#warning no\n#endif\n#\n" K, NULL },
+
+	/* ---- the unroll factor (issue 13, class 8): gcc copies the body that often ---- */
+	{ "#pragma GCC unroll 64" K, NULL },
+	{ "#pragma GCC unroll 0\n#pragma GCC unroll 1" K, NULL },
+	{ "#pragma GCC unroll 65" K, "GCC unroll factor is over the limit of 64" },
+	{ "#pragma GCC unroll 65534" K, "GCC unroll factor is over the limit of 64" },
+	{ "#pragma GCC unroll 99999999999999999999999999" K, "GCC unroll factor is over the limit of 64" },
+	{ "_Pragma(\"GCC unroll 65534\")" K, "GCC unroll factor is over the limit of 64" },
+	{ "#define HOT _Pragma(\"GCC unroll 65534\")" K, "GCC unroll factor is over the limit of 64" },
+	{ "#define U 65534\n#pragma GCC unroll U" K, "GCC unroll needs a decimal literal of at most 64" },
+	{ "#pragma GCC unroll 0x10" K, "GCC unroll needs a decimal literal of at most 64" },
+	{ "#pragma GCC unroll 8u" K, "GCC unroll needs a decimal literal of at most 64" },
+	{ "#pragma GCC unroll (8)" K, "GCC unroll needs a decimal literal of at most 64" },
+	{ "#pragma GCC unroll" K, "GCC unroll needs a decimal literal of at most 64" },
+	{ "#pragma GCC unroll 8 * 8192" K, "extra tokens after GCC unroll" },
+
 	/* ---- lexical ambiguity, size and shape ---- */
 	{ "?\?=include <stdio.h>" K, "trigraphs are not allowed" },
 	{ "const char *s = R\"x( \" )x\"; int q = 1;" K, "raw string literals are not allowed" },
@@ -353,7 +391,6 @@ static const struct {
 	  "{ return x.open + p->read + p -> write + x.\nexit; }" K, NULL },
 	/* Declaring one is no member access: only exact names are refused, but anywhere. */
 	{ "struct io { int open; };" K, "forbidden call: open" },
-	{ "#line 1 \"kernel.c\"" K, NULL },
 	{ "#pragma omp parallel for collapse(2) schedule(static)\n#pragma GCC unroll 8\n"
 	  "#pragma GCC ivdep\n#pragma\n" K, NULL },
 	{ "_Pragma(\"omp parallel for\") _Pragma(\"GCC unroll 4\")" K, NULL },
@@ -498,8 +535,96 @@ static void test_fuzz(void)
 	CHECK(1);
 }
 
+/*
+ * policy_check_expanded on what gcc -E really makes of a source (issue 13, class 3): lines
+ * are the kernel's unless a real #include of an allowed header entered a system header,
+ * whatever file name #line or a linemarker in the source gives them.
+ */
+static int expanded(const char *src, char *why, size_t whylen)
+{
+	char dir[] = "/tmp/perfrl-test-policy-XXXXXX", path[512], cmd[1200], *text;
+	size_t len;
+	int r = -2;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return -2;
+	snprintf(path, sizeof path, "%s/kernel.c", dir);
+	if ((f = fopen(path, "w"))) {
+		fputs(src, f);
+		fclose(f);
+		snprintf(cmd, sizeof cmd,
+			 "cd %s && " PERFRL_KERNEL_CC " -std=c11 -fopenmp -E kernel.c -o kernel.i 2>/dev/null",
+			 dir);
+		snprintf(path, sizeof path, "%s/kernel.i", dir);
+		if (system(cmd) == 0 && (text = util_read_file(path, 64 << 20, &len))) {
+			r = policy_check_expanded(text, len, "kernel.c", why, whylen);
+			free(text);
+		}
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/kernel.c", dir);
+	unlink(path);
+	rmdir(dir);
+	return r;
+}
+
+#define PASTE_ASM "#define P(a, b) a##b\n"
+#define BODY "void dgemm(void) { P(__as, m__)(\"nop\"); }\n"
+
+static void test_expanded(void)
+{
+	static const struct {
+		const char *src, *why;
+	} xs[] = {
+		{ PASTE_ASM BODY, "after preprocessing: asm is not allowed" },
+		/* The red team's two: the kernel's own lines renamed to a header's. */
+		{ PASTE_ASM "#line 1 \"x.h\"\n" BODY, "after preprocessing: asm is not allowed" },
+		{ PASTE_ASM "# 1 \"x.h\" 3\n" BODY, "after preprocessing: asm is not allowed" },
+		{ PASTE_ASM "#line 1 \"/usr/include/stdlib.h\"\n" BODY,
+		  "after preprocessing: asm is not allowed" },
+		/* A pretended include: not from a system include directory, or not an
+		 * allowed name, is still the kernel's text. */
+		{ PASTE_ASM "# 1 \"/tmp/x/omp.h\" 1 3 4\n" BODY, "after preprocessing: asm is not allowed" },
+		{ PASTE_ASM "# 1 \"/usr/include/unistd.h\" 1 3 4\n" BODY,
+		  "after preprocessing: asm is not allowed" },
+		{ PASTE_ASM "# 1 \"/usr/include/../../tmp/stdlib.h\" 1 3 4\n" BODY,
+		  "after preprocessing: asm is not allowed" },
+		/* After a real header, the kernel's lines are checked again. */
+		{ "#include <stdlib.h>\n#define C(a, b) a##b\n"
+		  "void dgemm(void) { C(sys, tem)(\"true\"); }\n", "after preprocessing: forbidden call: system" },
+		/* The headers themselves declare exit and system: not the kernel's calls. */
+		{ "#include <immintrin.h>\n#include <x86intrin.h>\n#include <string.h>\n"
+		  "#include <stdlib.h>\n#include <math.h>\n#include <stdint.h>\n#include <stddef.h>\n"
+		  "#include <stdbool.h>\n#include <float.h>\n#include <limits.h>\n#include <omp.h>\n"
+		  "#define C(a, b) a##b\nvoid dgemm(void) { int C(x, y) = omp_get_max_threads(); (void)xy; }\n",
+		  NULL },
+	};
+	for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+		char why[256] = "unset";
+		int r = expanded(xs[i].src, why, sizeof why);
+		CHECK(r != -2);
+		if (xs[i].why) {
+			CHECK(r == -1);
+			CHECK_STR(why, xs[i].why);
+		} else {
+			CHECK(r == 0);
+			CHECK_STR(why, "");
+		}
+		if (r == -2 || (r == 0) != (xs[i].why == NULL) || (xs[i].why && strcmp(why, xs[i].why)))
+			fprintf(stderr, "  ... in expanded case %zu\n", i);
+	}
+	{
+		static const char bad[] = "# 1 \"kernel.c\n int x;\n";
+		char why[256];
+		CHECK(policy_check_expanded(bad, strlen(bad), "kernel.c", why, sizeof why) == -1);
+		CHECK_STR(why, "after preprocessing: malformed linemarker");
+	}
+}
+
 int main(void)
 {
+	test_expanded();
 	test_cases();
 	test_limits();
 	test_no_leak();
