@@ -357,9 +357,9 @@ static void memo_add(const struct build_result *r)
 }
 
 /*
- * Does the compiler work here, on a known-good source with these flags? Asked once per
- * process, and only when a compile failed for no reason of the kernel's own: if it works,
- * the failure is that source's; if not, it is this machine's.
+ * Does the toolchain work here (compiler, assembler, linker, libgomp), on a known-good source
+ * with these flags? Asked once per process, and only when a build failed for no reason of the
+ * kernel's own: if it works, the failure is that source's; if not, it is this machine's.
  */
 static int compiler_works(const char *cc_path, const char *flags, const char *cache)
 {
@@ -383,10 +383,12 @@ static int compiler_works(const char *cc_path, const char *flags, const char *ca
 	fl = util_xstrdup(flags);
 	argv[n++] = cc_path;
 	n += split_flags(fl, argv + n, 40);
-	argv[n++] = "-c";
-	argv[n++] = "probe.c";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-shared";
 	argv[n++] = "-o";
-	argv[n++] = "probe.o";
+	argv[n++] = "probe.so";
+	argv[n++] = "probe.c";
+	argv[n++] = "-lm";
 	argv[n] = NULL;
 	works = run_cc(argv, dir, 30, buf, sizeof buf, &st, &to, err, sizeof err) == 0 && !to &&
 		WIFEXITED(st) && WEXITSTATUS(st) == 0;
@@ -422,8 +424,7 @@ static enum verdict_kind classify(const char *log, int st, int timed_out, double
 	}
 	if (strstr(log, "No space left on device") || strstr(log, "Disk quota exceeded"))
 		return V_MACHINE;
-	if (strstr(log, "out of memory allocating") || strstr(log, "virtual memory exhausted") ||
-	    strstr(log, "Cannot allocate memory")) {
+	if (strstr(log, "out of memory allocating") || strstr(log, "virtual memory exhausted")) {
 		snprintf(detail, dlen, "the compiler ran out of memory (limit %d MiB)", BUILD_AS_MIB);
 		return V_KERNEL;
 	}
@@ -437,14 +438,20 @@ static enum verdict_kind classify(const char *log, int st, int timed_out, double
 		*cpu_bound = 1;
 		return V_KERNEL;
 	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(log, "error:")) {
-		if (compile_detail(log, detail, dlen) != 0)
-			snprintf(detail, dlen, "the compiler reported errors in a file other than "
-					       "kernel.c (not shown)");
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(log, "error:") &&
+	    compile_detail(log, detail, dlen) == 0)
 		return V_KERNEL;
-	}
 	if (!compiler_works(cc_path, flags, cache))
 		return V_MACHINE;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(log, "error:")) {
+		snprintf(detail, dlen, "the compiler reported errors in a file other than kernel.c "
+				       "(not shown)");
+		return V_KERNEL;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(log, "Assembler messages:")) {
+		snprintf(detail, dlen, "the assembler failed on this source");
+		return V_KERNEL;
+	}
 	if (strstr(log, "internal compiler error")) {
 		snprintf(detail, dlen, "the compiler crashed on this source (internal compiler error)");
 		return V_KERNEL;
@@ -539,7 +546,11 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 			goto out;
 		}
 	}
-	if (to || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	/* What the preprocessor built is checked first: a failed build may still have shown a
+	 * forbidden name (an .incbin the sandbox stopped is rejected, not a compile error). */
+	if (check_expanded(tmpl, r) != 0) {
+		/* rejected: r filled */
+	} else if (to || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		/* Only the kernel's own failures are its verdict. The machine's (a broken
 		 * compiler, a full disk) are said loudly and never cached as the kernel's. */
 		kind = classify(log, st, to, o->timeout_s, cc_path, flags, cache, r->detail,
@@ -554,7 +565,7 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 			rc = 0;
 			goto out;
 		}
-	} else if (check_expanded(tmpl, r) == 0) {
+	} else {
 		char why[300];
 		int a;
 		util_pathf(path, sizeof path, "%s/kernel.o", tmpl);
@@ -571,6 +582,12 @@ int build_kernel(const char *src, size_t len, const struct build_opts *o, struct
 				goto out;
 			}
 			if (to || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				/* An object the audit passed: unless the linker fails on any. */
+				if (!compiler_works(cc_path, flags, cache)) {
+					util_error("the linker failed on its own (wait status %#x): %.300s",
+						   st, log);
+					goto out;
+				}
 				r->status = STATUS_COMPILE_ERROR;
 				snprintf(r->detail, sizeof r->detail, "linking the kernel failed");
 			} else {
