@@ -52,7 +52,7 @@ static const char bench_usage[] =
 	"      --wait SECONDS      with --completions: wait this long for the file to appear\n"
 	"                          (the CPU step starts with the GPU step that writes it)\n"
 	"      --budget SECONDS    timing budget per shape (default 2)\n"
-	"      --timeout SECONDS   limit per call, and per compiler run x6 (default 10)\n"
+	"      --timeout SECONDS   limit per call, and x6 the compiler's CPU time (default 10)\n"
 	"      --cv PERCENT        stop repeating at this CV (default 1)\n"
 	"      --min-reps N        timed calls at least (default 5)\n"
 	"      --threads N         OMP_NUM_THREADS (default: the CPUs this task may use)\n"

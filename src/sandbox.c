@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,7 +27,9 @@
  * has no interfaces but a downed loopback. The mount namespace gets a read-only view of
  * the host with at most one writable directory (builds), so the host's files stay exactly
  * as they were whatever the program does. Runs need no writable place at all: their
- * seccomp filter refuses open() and RLIMIT_FSIZE is 0.
+ * seccomp filter refuses open() and RLIMIT_FSIZE is 0. A caller that names a view (the
+ * compiler) sees only those paths, read-only, on an empty root: what it reads from the
+ * source (#include, .incbin) cannot be a host file outside them.
  */
 enum { MODE_UNKNOWN, MODE_NS, MODE_USERNS, MODE_NONE };
 static int sandbox_level = MODE_UNKNOWN;
@@ -51,13 +55,13 @@ struct child_err {
 };
 
 enum step {
-	STEP_START, STEP_USERNS, STEP_PRIVATE, STEP_READONLY, STEP_WRITABLE, STEP_CHDIR,
-	STEP_RLIMITS, STEP_FDS, STEP_EXEC, STEP__COUNT
+	STEP_START, STEP_USERNS, STEP_PRIVATE, STEP_READONLY, STEP_WRITABLE, STEP_VIEW,
+	STEP_CHDIR, STEP_RLIMITS, STEP_FDS, STEP_EXEC, STEP__COUNT
 };
 
 static const char *const step_names[STEP__COUNT] = {
 	"start", "user namespace maps", "private mounts", "read-only root", "writable dir",
-	"chdir", "rlimits", "descriptors", "exec",
+	"private view", "chdir", "rlimits", "descriptors", "exec",
 };
 static _Noreturn void child_fail(int errfd, int step)
 {
@@ -87,6 +91,118 @@ static int set_limit(int res, unsigned long long v)
 	return setrlimit(res, &rl);
 }
 
+/* mkdir -p (the child's: no allocation). */
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1;; p++) {
+		char c = *p;
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
+		*p = c;
+	}
+}
+
+static int mkparent(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = '\0';
+	return mkdirs(buf);
+}
+
+/* Copy the host's path (at /oldroot) into the new root (at /newroot): a symlink as the same
+ * symlink, a directory or file as a bind mount, read-only unless writable. A path the host
+ * lacks is skipped: the view lists candidates. */
+static int place(const char *path, int writable)
+{
+	char src[PATH_MAX], dst[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID};
+	ssize_t n;
+
+	if (path[0] != '/' || (size_t)snprintf(src, sizeof src, "/oldroot%s", path) >= sizeof src ||
+	    (size_t)snprintf(dst, sizeof dst, "/newroot%s", path) >= sizeof dst) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (lstat(src, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (S_ISLNK(st.st_mode)) {
+		if ((n = readlink(src, link, sizeof link - 1)) < 0)
+			return -1;
+		link[n] = '\0';
+		if (mkparent(dst) != 0 || (symlink(link, dst) != 0 && errno != EEXIST))
+			return -1;
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirs(dst) != 0)
+			return -1;
+	} else {
+		int fd;
+		if (mkparent(dst) != 0 || (fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+			return -1;
+		close(fd);
+	}
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0)
+		return -1;
+	if (writable)
+		a.attr_clr = MOUNT_ATTR_RDONLY;
+	else
+		a.attr_set |= MOUNT_ATTR_RDONLY;
+	if (!S_ISCHR(st.st_mode)) /* /dev/null stays a device */
+		a.attr_set |= MOUNT_ATTR_NODEV;
+	return mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &a, sizeof a);
+}
+
+/*
+ * An empty root with only the view and the writable directory, as bubblewrap builds one: a
+ * tmpfs becomes the root with the host's at /oldroot, the view is bound from there into
+ * /newroot, and /newroot becomes the root with the host's detached. Nothing of the host stays
+ * reachable, not even through "..", whatever capabilities the program has in a user namespace.
+ */
+static int make_view(const struct sandbox_opts *o)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					    MOUNT_ATTR_NODEV};
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0 ||
+	    chdir("/tmp") != 0 || mkdir("newroot", 0755) != 0 || mkdir("oldroot", 0755) != 0 ||
+	    mount("newroot", "newroot", NULL, MS_BIND | MS_REC, NULL) != 0 ||
+	    syscall(SYS_pivot_root, ".", "oldroot") != 0 || chdir("/") != 0)
+		return -1;
+	for (const char *const *v = o->view; *v; v++)
+		if (place(*v, 0) != 0)
+			return -1;
+	if (o->writable_dir && place(o->writable_dir, 1) != 0)
+		return -1;
+	if (mount_setattr(AT_FDCWD, "/newroot", 0, &ro, sizeof ro) != 0 ||
+	    umount2("/oldroot", MNT_DETACH) != 0 || chdir("/newroot") != 0 ||
+	    syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
+	    chdir("/") != 0)
+		return -1;
+	return 0;
+}
+
 /* Runs in the child between clone and exec: only system calls, no allocation. */
 static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int errfd,
 				  uid_t outer_uid, gid_t outer_gid, int devnull)
@@ -111,14 +227,19 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 						    MOUNT_ATTR_NODEV};
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 			child_fail(errfd, STEP_PRIVATE);
-		if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) != 0)
-			child_fail(errfd, STEP_READONLY);
-		/* A bind mount copies the read-only flag of where it comes from: clear it. */
-		if (o->writable_dir) {
-			struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
-			if (mount(o->writable_dir, o->writable_dir, NULL, MS_BIND, NULL) != 0 ||
-			    mount_setattr(AT_FDCWD, o->writable_dir, 0, &rw, sizeof rw) != 0)
-				child_fail(errfd, STEP_WRITABLE);
+		if (o->view) {
+			if (make_view(o) != 0)
+				child_fail(errfd, STEP_VIEW);
+		} else {
+			if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) != 0)
+				child_fail(errfd, STEP_READONLY);
+			/* A bind mount copies the read-only flag of where it comes from: clear it. */
+			if (o->writable_dir) {
+				struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+				if (mount(o->writable_dir, o->writable_dir, NULL, MS_BIND, NULL) != 0 ||
+				    mount_setattr(AT_FDCWD, o->writable_dir, 0, &rw, sizeof rw) != 0)
+					child_fail(errfd, STEP_WRITABLE);
+			}
 		}
 	}
 	if (chdir(o->workdir ? o->workdir : "/") != 0)
@@ -234,7 +355,8 @@ int sandbox_spawn(const struct sandbox_opts *o, struct sandbox_proc *p, char *er
 				sandbox_level = order[i];
 				if (order[i] == MODE_NONE)
 					util_info("perfrl: warning: no namespaces on this host (%s at '%s'); "
-						  "kernels run under seccomp and rlimits only",
+						  "kernels run under seccomp and rlimits only, and the "
+						  "compiler sees the host's files",
 						  strerror(ce.err), step_names[ce.step]);
 				return 0;
 			}
