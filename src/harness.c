@@ -45,10 +45,23 @@ static _Noreturn void setup_failed(int code, const char *msg)
 }
 
 /* Root in the sandbox's namespaces is still root: run the kernel as nobody. */
+/* Is this a user namespace (any uid_map but the initial namespace's identity map)? There,
+ * uid 0 is the unprivileged user who started perfrl, and nobody may not exist. */
+static int in_user_namespace(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	unsigned long inside, outside, count;
+	int identity = f && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+		       outside == 0 && count == 4294967295UL;
+	if (f)
+		fclose(f);
+	return f && !identity;
+}
+
 static void drop_privileges(void)
 {
 	const uid_t nobody = 65534;
-	if (geteuid() != 0)
+	if (geteuid() != 0 || in_user_namespace())
 		return;
 	if (setgroups(0, NULL) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
 	    setresuid(nobody, nobody, nobody) != 0) {

@@ -281,7 +281,9 @@ static _Noreturn void child_setup(const struct sandbox_opts *o, int level, int e
 	if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){o->fsize_bytes, o->fsize_bytes}) != 0)
 		child_fail(errfd, STEP_RLIMITS);
 
-	if (o->as_nobody && geteuid() == 0 &&
+	/* Root outside, not the root a user namespace maps our own id to: an unprivileged user
+	 * has no one to become, and setgroups is refused in its namespace. */
+	if (o->as_nobody && outer_uid == 0 &&
 	    (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
 	     setresuid(65534, 65534, 65534) != 0))
 		child_fail(errfd, STEP_RLIMITS);

@@ -138,5 +138,25 @@ rc=0; "$PERFRL" bench $fast --completions "$WORK/badc.jsonl" --out "$WORK/o.json
 check "a malformed completions line is a usage error naming file:line" sh -c "[ $rc = 2 ] && grep -q 'badc.jsonl:2' '$WORK/err'"
 check "nothing written for a malformed batch" test ! -e "$WORK/o.jsonl"
 
+# An unprivileged user gets the sandbox too (a user namespace): several inputs in one process,
+# each harness started without switching to a user the namespace cannot have.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	nr=$(mktemp -d /tmp/perfrl-nonroot.XXXXXX)
+	chmod 755 "$nr"
+	cp "$ex/naive.c" "$ex/simd.c" "$top_srcdir/tests/kernels/hostile_asm_syscall.c" "$nr/"
+	chmod 644 "$nr"/*.c
+	mkdir "$nr/home" && chown 65534:65534 "$nr/home"
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$nr/home" PERFRL_NODE_CACHE="$nr/home/node" \
+		"$PERFRL" bench ${fast% --cache-dir *} --json --cache-dir "$nr/home/cache" \
+		"$nr/naive.c" "$nr/simd.c" "$nr/hostile_asm_syscall.c" >"$WORK/nonroot.jsonl" 2>"$WORK/nonroot.err" || rc=$?
+	check "as an unprivileged user: naive and simd ok, the hostile one rejected, in a sandbox (rc=$rc)" py "
+import json
+rs = [json.loads(l) for l in open('$WORK/nonroot.jsonl')]
+assert [r['status'] for r in rs] == ['ok', 'ok', 'rejected'], [(r['status'], r['detail']) for r in rs]
+assert rs[0]['sandbox'].startswith('userns') or rs[0]['sandbox'].startswith('namespaces'), rs[0]['sandbox']"
+	rm -rf "$nr"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
