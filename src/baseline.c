@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 void openblas_set_num_threads(int num_threads);
 
@@ -137,8 +139,69 @@ static int agrees(const struct gemm *g, struct baseline_result *r)
 	return 1;
 }
 
+static int time_library(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
+			struct baseline_result *r);
+
+/*
+ * BLIS and MKL run in a child process: their thread pools (BLIS's libgomp, loaded late) never
+ * share perfrl's process, whose exit they would outlive (LeakSanitizer's thread walk crashed
+ * on them), and a library that crashes is a record, not perfrl's death.
+ */
+static int in_child(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
+		    struct baseline_result *r)
+{
+	int pfd[2], st = 0, rc;
+	ssize_t got = 0, n;
+	pid_t pid;
+
+	if (pipe(pfd) != 0)
+		return -1;
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		rc = time_library(lib, s, threads, budget_s, r);
+		r->detail[sizeof r->detail - 1] = '\0';
+		if (rc != 0)
+			r->gflops = -errno;
+		(void)!write(pfd[1], r, sizeof *r);
+		_exit(0);
+	}
+	close(pfd[1]);
+	while (got < (ssize_t)sizeof *r && ((n = read(pfd[0], (char *)r + got, sizeof *r - got)) > 0 ||
+					    (n < 0 && errno == EINTR)))
+		got += n > 0 ? n : 0;
+	close(pfd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (got != (ssize_t)sizeof *r) {
+		memset(r, 0, sizeof *r);
+		r->library = lib == BASELINE_BLIS ? "blis" : "mkl";
+		r->threads = threads;
+		snprintf(r->detail, sizeof r->detail, "the %s baseline died (wait status %#x)",
+			 r->library, st);
+		return 0;
+	}
+	if (r->gflops < 0) {
+		errno = (int)-r->gflops;
+		return -1;
+	}
+	return 0;
+}
+
 int baseline_library(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
 		     struct baseline_result *r)
+{
+	return lib == BASELINE_OPENBLAS ? time_library(lib, s, threads, budget_s, r)
+					: in_child(lib, s, threads, budget_s, r);
+}
+
+static int time_library(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
+			struct baseline_result *r)
 {
 	size_t m = (size_t)s->m, n = (size_t)s->n, k = (size_t)s->k;
 	double *A, *B, *C, t[4096], until;

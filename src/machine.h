@@ -17,14 +17,15 @@ int machine_cpus(void);
 double machine_peak_gflops(int ncpus, const char **how);
 
 /*
- * This node's measured double-precision peak for ncpus cores: the best of many ~0.5 ms bursts
- * of independent FMAs in the widest vector ISA the CPU has, on one core, times ncpus. The best
- * burst is one no other process interrupted, and one core alone runs at its highest turbo: the
- * figure errs high, never low, which is what a bound on honest measurements needs. Probed once
- * per node and CPU (cached beside OpenBLAS's core choice, see machine_cache_file), about 50 ms.
- * *how: a short description ("AVX-512 FMA bursts, 1 core x 2"). 0 when it cannot be measured.
+ * This node's measured double-precision peak for ncpus cores: the best of 60 half-millisecond
+ * bursts of independent FMAs in the widest vector ISA the CPU has, on one core, times ncpus.
+ * The best burst is one that nothing interrupted, and one core alone runs at its highest turbo:
+ * the figure errs high rather than low, which a bound on honest measurements needs. Probed once
+ * per node and CPU and cached (machine_cache_file); fresh: probe again now, and raise the cache
+ * if this probe finds more (a probe whose core was shared errs low). About 30 ms a probe.
+ * *how: a short description ("measured: AVX-512 FMA bursts, 86.0 GFLOPS a core x 2").
  */
-double machine_measured_peak(int ncpus, const char **how);
+double machine_measured_peak(int ncpus, int fresh, const char **how);
 
 /* A node-local cache file for what perfrl learns about this node once: PERFRL_BLAS_CACHE's
  * directory if set, else /var/tmp/perfrl-UID/; NAME-HOST.json. NULL when no such directory. */

@@ -592,11 +592,7 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 	} else {
 		const char *nominal_how;
 		m->nominal_peak_gflops = machine_peak_gflops(ncpus, &nominal_how);
-		m->peak_gflops = machine_measured_peak(ncpus, &m->peak_how);
-		if (m->peak_gflops <= 0) {
-			m->peak_gflops = m->nominal_peak_gflops;
-			m->peak_how = nominal_how;
-		}
+		m->peak_gflops = machine_measured_peak(ncpus, 0, &m->peak_how);
 	}
 	if (verify_csprng_init(&s.secret, NULL) != 0 ||
 	    verify_csprng_init(&s.inputs, o->seed ? &o->seed : NULL) != 0) {
@@ -655,7 +651,10 @@ int measure_kernel(const char *so_path, const struct measure_opts *o, struct mea
 		m->nshapes = i + 1;
 		m->gflops *= sr->gflops;
 		m->cv = sr->cv > m->cv ? sr->cv : m->cv;
-		/* A configured peak is a bound as given; a measured one gets its stated margin. */
+		/* A configured peak is a bound as given; a measured one gets its stated margin, and
+		 * is measured again, now, before a figure is called a defect. */
+		if (sr->gflops > m->peak_gflops * MEASURE_PEAK_MARGIN && o->peak_gflops <= 0)
+			m->peak_gflops = machine_measured_peak(ncpus, 1, &m->peak_how);
 		if (sr->gflops > m->peak_gflops * (o->peak_gflops > 0 ? 1 : MEASURE_PEAK_MARGIN)) {
 			m->status = STATUS_REJECTED;
 			snprintf(m->detail, sizeof m->detail,
