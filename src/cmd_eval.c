@@ -399,8 +399,9 @@ static void print_table(const struct table *t, json_t *res)
 		}
 		json_decref(obj);
 	}
-	/* Which kernels the library columns ran, under the table a person reads. */
-	if (!t->parsable && !t->noheader) {
+	/* Which kernels the library columns ran: a note for the person reading, on stderr, so
+	 * that the table stays a table. */
+	{
 		const char *shape;
 		json_t *row;
 		json_object_foreach(json_object_get(res, "baselines"), shape, row) {
@@ -410,8 +411,8 @@ static void print_table(const struct table *t, json_t *res)
 			if (json_is_number(json_object_get(row, "nominal_peak")))
 				snprintf(nominal, sizeof nominal, ", nominal %.1f",
 					 json_number_value(json_object_get(row, "nominal_peak")));
-			printf("Baselines of %s: OpenBLAS core %s, BLIS %s; Peak measured on the node%s.\n",
-			       shape, oc ? oc : "-", bc ? bc : "-", nominal);
+			util_info("baselines of %s: OpenBLAS core %s, BLIS %s; Peak measured on the node%s",
+				  shape, oc ? oc : "-", bc ? bc : "-", nominal);
 		}
 	}
 }

@@ -83,10 +83,10 @@ check "compliance: 5 of the 6 judged samples (openmp where only loop_reorder is 
 check "compliance of pb: 1 of 2 judged" near 'r["problems"]["pb"]["compliance"]' 0.5
 
 # the baselines: measured in the same job, per shape, and plausible
-check "baselines for both shapes: naive, i-k-j, OpenBLAS and the peak, all > 0, none above the peak" \
-	py 'import json,sys; b=json.load(open(sys.argv[1]))["baselines"]; sys.exit(not (set(b) == {"64x64x64", "61x67x71"} and all(0 < b[s][k] <= b[s]["peak"] for s in b for k in ("naive", "ikj", "openblas"))))' "$res"
-check "baselines.jsonl: the two kernels and OpenBLAS per shape, on one node" \
-	py 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(not (len(L) == 6 and len({l["node"] for l in L}) == 1))' "$ev/baseline.jsonl"
+check "baselines for both shapes: naive, i-k-j, OpenBLAS, BLIS, the best library and the peak, all > 0, none above the peak, the cores named" \
+	py 'import json,sys; b=json.load(open(sys.argv[1]))["baselines"]; sys.exit(not (set(b) == {"64x64x64", "61x67x71"} and all(0 < b[s][k] <= b[s]["peak"] for s in b for k in ("naive", "ikj", "openblas", "blis", "library")) and all(b[s]["library"] == max(b[s]["openblas"], b[s]["blis"]) and b[s]["openblas_core"] and b[s]["blis_core"] and b[s]["peak"] < b[s]["nominal_peak"] for s in b)))' "$res"
+check "baselines.jsonl: the two kernels, OpenBLAS, BLIS and MKL (or why not) per shape, on one node" \
+	py 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; k=sorted(l.get("kernel") or l["file"].rsplit("/",1)[-1] for l in L); sys.exit(not (len(L) == 10 and len({l["node"] for l in L}) == 1 and k == sorted(["blis", "ikj.c", "mkl", "naive.c", "openblas"] * 2)))' "$ev/baseline.jsonl"
 
 # speedup@k, efficiency@k and fast_p from the raw records, by brute force over every draw of k
 check "speedup@k, efficiency@k (ParEval) and fast_p (KernelBench) agree with brute force from the records" py '
@@ -109,7 +109,7 @@ for p in ("pa", "pb"):
         weff = sum(max(d) for d in itertools.combinations(ef, k)) / len(list(itertools.combinations(ef, k)))
         if abs(r["problems"][p]["speedup_at_k"][str(k)] - want) > 1e-9 * max(1, want): bad.append((p, "speedup", k))
         if abs(r["problems"][p]["efficiency_at_k"][str(k)] - weff) > 1e-9 * max(1, weff): bad.append((p, "efficiency", k))
-    for base in ("naive", "ikj", "openblas"):
+    for base in ("naive", "ikj", "openblas", "blis", "library"):
         for q in (0, 0.5, 1, 1.5, 2):
             ok = [recs[c["sample_id"]]["status"] == "ok" and recs[c["sample_id"]]["gflops"] / b[base] > q for c in comp if c["problem_id"] == p]
             if abs(r["problems"][p]["fast_p"][base]["%g" % q] - sum(ok) / len(ok)) > 1e-12: bad.append((p, base, q))
@@ -123,8 +123,8 @@ check "table: header, dashes, pa, pb, all" \
 check "table: every line as wide as the dashes" test "$(awk '{ print length($0) }' "$WORK/known.txt" | sort -u | wc -l)" = 1
 "$PERFRL" eval -c "$conf" --completions "$WORK/known/completions.jsonl" --problems "$WORK/known/problems.jsonl" \
 	--out "$ev" -P -n >"$WORK/knownP.txt" 2>"$WORK/knownP.err"
-check "eval again: no job (everything measured), -P -n: 3 lines of 14 fields, no trailing |" \
-	sh -c "! grep -q 'CPU job' '$WORK/knownP.err' && test \"\$(awk -F'|' 'NF == 14 && !/\\|\$/' '$WORK/knownP.txt' | wc -l)\" = 3"
+check "eval again: no job (everything measured), -P -n: 3 lines of 15 fields, no trailing |" \
+	sh -c "! grep -q 'CPU job' '$WORK/knownP.err' && test \"\$(awk -F'|' 'NF == 15 && !/\\|\$/' '$WORK/knownP.txt' | wc -l)\" = 3"
 
 # bad input: one clear line, no job
 printf '{"sample_id": "x", "problem_id": "nope", "completion": "int x;"}\n' >"$WORK/known/stray.jsonl"
