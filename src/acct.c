@@ -1,4 +1,4 @@
-/* acct.c - `perfrl acct`: one row per RL iteration, in sacct's formats (STYLE.md). */
+/* acct.c - `perfrl acct`: one row per RL iteration, in sacct's formats. */
 #include "config.h"
 #include "acct.h"
 #include "conf.h"

@@ -7,7 +7,7 @@
 #define POLICY_MAX_SOURCE (64 * 1024) /* bytes */
 
 /*
- * Check a kernel source against the dgemm contract's policy (DESIGN.md): size limit, no
+ * Check a kernel source against the dgemm contract's policy (doc/design.md): size limit, no
  * NUL byte, #include only as `#include <name.h>` of an allow-listed header (no quotes,
  * paths, macros, #include_next, #import, #embed), no #line or linemarker (`# 1 "x.h"`) and
  * no directive but the standard conditional, macro, #error/#warning and #pragma ones,

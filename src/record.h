@@ -21,7 +21,7 @@ struct record_input {
 	double reference_gflops; /* 0: none */
 };
 
-/* A new JSON object; DESIGN.md lists its fields. */
+/* A new JSON object; doc/design.md lists its fields. */
 json_t *record_make(const struct record_input *in);
 
 #endif

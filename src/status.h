@@ -13,7 +13,7 @@ typedef enum {
 } status_t;
 
 const char *status_name(status_t s);
-/* The penalty of a failure tier (DESIGN.md); 0 for STATUS_OK. */
+/* The penalty of a failure tier (doc/design.md); 0 for STATUS_OK. */
 double status_penalty(status_t s);
 
 #endif
