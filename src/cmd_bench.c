@@ -592,8 +592,8 @@ static int load_partial(const char *path, struct sample *s, int n)
 
 /*
  * Build in parallel, one compiler per core, so that the timed phase finds every kernel in
- * the cache. Timing stays sequential and exclusive. texts[i] NULL: nothing to build; cons
- * (NULL, or NULL entries: no rule) the samples' rules, so that what evaluate will reject is
+ * the cache. Timing stays exclusive (one kernel, or one interleaved group). texts[i] NULL: nothing to build; cons
+ * (NULL, or NULL entries: no rule) the samples' rules, so that what prepare will reject is
  * not compiled. Once it has run, --no-cache has been honoured: the timed phase may use what
  * it built.
  */
