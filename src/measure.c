@@ -443,16 +443,26 @@ static void finish(struct session *s, struct measurement *m)
  * once the kernel has answered and stopped. */
 enum check { CHECK_FREIVALDS, CHECK_FULL, CHECK_COIN };
 
-/* What a call that did not come back means for the kernel: 0 (it did), or -1 with m's
- * status set. */
-static int call_failed(struct session *s, enum call_result r, struct shape sh, double timeout_s,
-		       struct measurement *m)
+/* Fresh inputs, poisoned C, one call, then the check. Returns 0 (*full: the call was checked
+ * elementwise), or -1 with m's status set. */
+static int checked_call(struct session *s, struct shape sh, enum check how, double timeout_s,
+			double *scratch, double *seconds, int *full, struct measurement *m)
 {
-	char when[96];
+	double t0 = util_now(), t1;
+	size_t cn = (size_t)sh.m * sh.n, cap = (s->out_bytes) / sizeof(double);
+	const double *A = s->in, *B = (const double *)((char *)s->in + s->b_off);
+	char when[96], detail[400];
+	long bad;
+
+	verify_inputs(verify_csprng_u64(&s->inputs), &s->secret, sh.m, sh.n, sh.k, s->in,
+		      (double *)((char *)s->in + s->b_off), s->x, s->x + sh.n, s->x + sh.n + sh.k);
+	verify_poison(s->out, cap);
 	snprintf(when, sizeof when, "during a call of shape %dx%dx%d", sh.m, sh.n, sh.k);
-	switch (r) {
+	t1 = util_now();
+	m->input_s += t1 - t0;
+	switch (call(s, HARNESS_CALL, sh, timeout_s, seconds)) {
 	case CALL_OK:
-		return 0;
+		break;
 	case CALL_TIMEOUT:
 		sandbox_kill(&s->p, &s->wstatus);
 		s->exited = 1;
@@ -469,27 +479,6 @@ static int call_failed(struct session *s, enum call_result r, struct shape sh, d
 		snprintf(m->detail, sizeof m->detail, "wrote to the harness's reply channel %s", when);
 		return -1;
 	}
-	return -1;
-}
-
-/* Fresh inputs, poisoned C, one call, then the check. Returns 0 (*full: the call was checked
- * elementwise), or -1 with m's status set. */
-static int checked_call(struct session *s, struct shape sh, enum check how, double timeout_s,
-			double *scratch, double *seconds, int *full, struct measurement *m)
-{
-	double t0 = util_now(), t1;
-	size_t cn = (size_t)sh.m * sh.n, cap = (s->out_bytes) / sizeof(double);
-	const double *A = s->in, *B = (const double *)((char *)s->in + s->b_off);
-	char detail[400];
-	long bad;
-
-	verify_inputs(verify_csprng_u64(&s->inputs), &s->secret, sh.m, sh.n, sh.k, s->in,
-		      (double *)((char *)s->in + s->b_off), s->x, s->x + sh.n, s->x + sh.n + sh.k);
-	verify_poison(s->out, cap);
-	t1 = util_now();
-	m->input_s += t1 - t0;
-	if (call_failed(s, call(s, HARNESS_CALL, sh, timeout_s, seconds), sh, timeout_s, m) != 0)
-		return -1;
 	t0 = util_now();
 	m->call_s += t0 - t1;
 	if ((bad = verify_poison_intact(s->out + cn, cap - cn)) >= 0) {
@@ -602,9 +591,7 @@ static int round_order(struct verify_csprng *g, const struct member *gs, int n, 
  * rounds of one checked timed call each, until every member has min_reps and either all are
  * within the CV target or the group's budget (budget_s for each member) is spent. A host
  * phase (another tenant, a clock change) then falls on all of them alike, instead of on
- * whichever kernel happened to be timed during it. In a group of two or more, each timed
- * call follows an untimed one of the same kernel (below): half the calls of the budget
- * are not timed, the price of figures that do not depend on the neighbour.
+ * whichever kernel happened to be timed during it.
  */
 static void time_group(struct member *gs, int n, const struct measure_opts *o, int shape,
 		       double *scratch, struct verify_csprng *order_g)
@@ -638,20 +625,6 @@ static void time_group(struct member *gs, int n, const struct measure_opts *o, i
 			struct member *g = &gs[order[i]];
 			if (g->n >= o->max_reps)
 				continue;
-			/* The member timed before this one left its own data in the caches: one
-			 * untimed call on the last inputs (seen already, answer checked already)
-			 * restores what this kernel's last call left, as it is when timed alone.
-			 * Else a kernel with larger working state (packed panels) pays for its
-			 * neighbour, and the figure depends on who ran before it. */
-			if (k > 1) {
-				double w0 = util_now();
-				if (call_failed(&g->s, call(&g->s, HARNESS_CALL, sh, o->timeout_s, &t), sh,
-						o->timeout_s, g->m) != 0) {
-					drop(g);
-					continue;
-				}
-				g->m->call_s += util_now() - w0;
-			}
 			/* Every timed call passes Freivalds; the first and about one in 32 more get
 			 * the full elementwise check too. */
 			if (checked_call(&g->s, sh, g->n == 0 ? CHECK_FULL : CHECK_COIN, o->timeout_s,
