@@ -32,7 +32,8 @@ static const char bench_usage[] =
 	"       perfrl bench [OPTIONS] --completions FILE --out FILE   the CPU step's batch form\n"
 	"\n"
 	"Builds each kernel in a sandbox, checks it on several shapes with fresh random inputs,\n"
-	"times it alone on this task's cores and reports the median GFLOPS, CV, status and reward.\n"
+	"times it on this task's cores (a group's kernels interleaved, nothing else) and reports\n"
+	"the median GFLOPS, CV, status and reward.\n"
 	"\n"
 	"  -j, --json              one JSON record per input and line (default: a table)\n"
 	"  -s, --shape MxNxK       a measured shape (repeatable; default 512x512x512)\n"
@@ -66,6 +67,10 @@ static const char bench_usage[] =
 	"      --no-cache          rebuild even when the cache has the kernel\n"
 	"      --lock PATH         node-wide timing lock (default /tmp/perfrl-timing.lock)\n"
 	"      --no-lock           time without taking the lock\n"
+	"      --interleave        time a group's kernels call by call in turn (default): a\n"
+	"                          problem's samples, or all FILEs, so that the host's\n"
+	"                          phases fall on all of them alike\n"
+	"      --no-interleave     time each kernel alone, one after another\n"
 	"      --seed N            seed of the input generator (default: random)\n"
 	"  -q, --quiet             no progress on stderr\n"
 	"  -h, --help              this text\n"
@@ -90,6 +95,7 @@ struct bench {
 	enum reward_mode reward;
 	double reference_gflops;
 	int json;
+	int interleave;          /* time a group's kernels call by call in turn */
 	int shapes_given;
 };
 
@@ -169,52 +175,93 @@ rejected:
 	return -1;
 }
 
-/* One input through the whole pipeline; returns its record, or NULL on an infrastructure
- * failure (already reported). */
-static json_t *evaluate(struct bench *b, const char *text, size_t len, const char *file,
-			json_t *sample_id, json_t *problem_id, const struct measure_opts *mo,
-			const struct constraint *con)
-{
-	struct record_input in = {0};
+/* One input on its way through the pipeline: admitted and built, then timed (alone or in
+ * its group), then its record. */
+struct eval {
+	struct record_input in;
 	struct build_result br;
 	struct measurement m;
-	char why[300], *code = NULL;
-	json_t *rec;
-	techset_t used = 0;
-	int detected = 0;
+	char why[300];
+	techset_t used;
+	int detected;
+	int timed; /* built: it goes to the timing */
+};
 
-	in.file = file;
-	in.sample_id = sample_id;
-	in.problem_id = problem_id;
-	in.opts = mo;
-	in.reward_mode = reward_mode_name(b->reward);
-	in.reference_gflops = b->reference_gflops;
+/* Admit and build (from the cache, once prebuild has run). 0 with e->timed when it is to be
+ * timed, else e->in says why not; -1 on an infrastructure failure (already reported). */
+static int prepare(struct bench *b, const char *text, size_t len, const char *file,
+		   json_t *sample_id, json_t *problem_id, const struct measure_opts *mo,
+		   const struct constraint *con, struct eval *e)
+{
+	char *code = NULL;
 
-	if (admit(b, text, len, con, &code, &used, &detected, &in.detail, why, sizeof why) != 0) {
-		in.status = STATUS_REJECTED;
-	} else if (build_kernel(code, strlen(code), &b->build, &br) != 0) {
+	memset(e, 0, sizeof *e);
+	e->in.file = file;
+	e->in.sample_id = sample_id;
+	e->in.problem_id = problem_id;
+	e->in.opts = mo;
+	e->in.reward_mode = reward_mode_name(b->reward);
+	e->in.reference_gflops = b->reference_gflops;
+
+	if (admit(b, text, len, con, &code, &e->used, &e->detected, &e->in.detail, e->why,
+		  sizeof e->why) != 0) {
+		e->in.status = STATUS_REJECTED;
+	} else if (build_kernel(code, strlen(code), &b->build, &e->br) != 0) {
 		free(code);
-		return NULL;
+		return -1;
 	} else {
-		in.build = &br;
-		in.status = br.status;
-		in.detail = br.detail;
-		if (br.status == STATUS_OK) {
-			if (measure_kernel(br.so_path, mo, &m) != 0) {
-				free(code);
-				return NULL;
-			}
-			in.measure = &m;
-			in.status = m.status;
-			in.detail = m.detail;
-		}
+		e->in.build = &e->br;
+		e->in.status = e->br.status;
+		e->in.detail = e->br.detail;
+		e->timed = e->br.status == STATUS_OK;
 	}
-	in.reward = reward_of(in.status, in.measure ? in.measure->gflops : 0, b->reward,
-			      b->reference_gflops);
-	rec = record_make(&in);
-	if (detected)
-		json_object_set_new(rec, "techniques", techset_json(b->cat, used));
 	free(code);
+	return 0;
+}
+
+/*
+ * Time the built ones among es[0..n), which share their shapes: interleaved as one group
+ * (--interleave), or one after another. 0, or -1 on an infrastructure failure (reported).
+ */
+static int time_evals(const struct bench *b, struct eval *es, int n, const struct measure_opts *mo)
+{
+	const char **paths = util_xcalloc((size_t)n + 1, sizeof *paths);
+	struct measurement *ms = util_xcalloc((size_t)n + 1, sizeof *ms);
+	int *idx = util_xcalloc((size_t)n + 1, sizeof *idx), k = 0, rc = 0;
+
+	for (int i = 0; i < n; i++)
+		if (es[i].timed) {
+			idx[k] = i;
+			paths[k++] = es[i].br.so_path;
+		}
+	if (b->interleave) {
+		rc = measure_group(paths, k, mo, ms);
+	} else {
+		for (int j = 0; j < k && rc == 0; j++)
+			rc = measure_kernel(paths[j], mo, &ms[j]);
+	}
+	for (int j = 0; j < k && rc == 0; j++)
+		es[idx[j]].m = ms[j];
+	free(paths);
+	free(ms);
+	free(idx);
+	return rc;
+}
+
+/* Its record, once its timing (if any) is done. */
+static json_t *conclude(const struct bench *b, struct eval *e)
+{
+	json_t *rec;
+	if (e->timed) {
+		e->in.measure = &e->m;
+		e->in.status = e->m.status;
+		e->in.detail = e->m.detail;
+	}
+	e->in.reward = reward_of(e->in.status, e->in.measure ? e->in.measure->gflops : 0, b->reward,
+				 b->reference_gflops);
+	rec = record_make(&e->in);
+	if (e->detected)
+		json_object_set_new(rec, "techniques", techset_json(b->cat, e->used));
 	return rec;
 }
 
@@ -301,6 +348,7 @@ static int bench_files(struct bench *b, int n, char **files)
 {
 	char **texts = util_xcalloc((size_t)n, sizeof *texts);
 	size_t *lens = util_xcalloc((size_t)n, sizeof *lens);
+	struct eval *es = NULL;
 	int rc = 0;
 
 	/* Read everything first: a missing file is a usage error before anything is measured. */
@@ -326,23 +374,36 @@ static int bench_files(struct bench *b, int n, char **files)
 	}
 	if (!b->json)
 		table_header();
-	for (int i = 0; i < n; i++) {
-		json_t *r;
-		util_info("[%d/%d] %s", i + 1, n, files[i]);
-		r = evaluate(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure,
-			     b->files_constrained ? &b->files_con : NULL);
-		if (!r) {
+	/* --interleave: all FILEs are one group (they share the shapes); else one at a time. */
+	es = util_xcalloc((size_t)n, sizeof *es);
+	for (int lo = 0, hi; lo < n; lo = hi) {
+		hi = b->interleave ? n : lo + 1;
+		for (int i = lo; i < hi; i++) {
+			util_info("[%d/%d] %s", i + 1, n, files[i]);
+			if (prepare(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure,
+				    b->files_constrained ? &b->files_con : NULL, &es[i]) != 0) {
+				rc = 1;
+				goto out;
+			}
+		}
+		if (hi - lo > 1)
+			util_info("timing %d kernels interleaved", hi - lo);
+		if (time_evals(b, es + lo, hi - lo, &b->measure) != 0) {
 			rc = 1;
 			goto out;
 		}
-		emit(b, r);
-		json_decref(r);
+		for (int i = lo; i < hi; i++) {
+			json_t *r = conclude(b, &es[i]);
+			emit(b, r);
+			json_decref(r);
+		}
 	}
 out:
 	for (int i = 0; i < n; i++)
 		free(texts[i]);
 	free(texts);
 	free(lens);
+	free(es);
 	return rc;
 }
 
@@ -531,8 +592,8 @@ static int load_partial(const char *path, struct sample *s, int n)
 
 /*
  * Build in parallel, one compiler per core, so that the timed phase finds every kernel in
- * the cache. Timing stays sequential and exclusive. texts[i] NULL: nothing to build; cons
- * (NULL, or NULL entries: no rule) the samples' rules, so that what evaluate will reject is
+ * the cache. Timing stays exclusive (one kernel, or one interleaved group). texts[i] NULL: nothing to build; cons
+ * (NULL, or NULL entries: no rule) the samples' rules, so that what prepare will reject is
  * not compiled. Once it has run, --no-cache has been honoured: the timed phase may use what
  * it built.
  */
@@ -571,12 +632,75 @@ static int prebuild(struct bench *b, const char *const *texts, const struct cons
 	return 1;
 }
 
+/* Which samples are timed together: the same problem, and the same shapes. */
+static char *group_key(const struct sample *s)
+{
+	char *id = jsonl_id_key(json_object_get(s->obj, "problem_id")), *key, shapes[256];
+	size_t used = 0;
+	shapes[0] = '\0';
+	for (int i = 0; i < s->mo.nshapes && used < sizeof shapes; i++)
+		used += (size_t)snprintf(shapes + used, sizeof shapes - used, "%dx%dx%d,",
+					 s->mo.shapes[i].m, s->mo.shapes[i].n, s->mo.shapes[i].k);
+	key = util_xasprintf("%s|%s", shapes, id ? id : "");
+	free(id);
+	return key;
+}
+
+/* Journal a final record at once: a killed task loses nothing measured. */
+static void journal(FILE *pf, struct sample *sm, int done, int n)
+{
+	char *line = json_dumps(sm->result, JSON_COMPACT), *id;
+	fprintf(pf, "%s\n", line);
+	fflush(pf);
+	fsync(fileno(pf));
+	free(line);
+	id = jsonl_id_key(json_object_get(sm->obj, "sample_id"));
+	util_info("[%d/%d] sample %s: %s %.2f GFLOPS", done, n, id,
+		  json_string_value(json_object_get(sm->result, "status")),
+		  json_real_value(json_object_get(sm->result, "gflops")));
+	free(id);
+}
+
+/*
+ * The samples s[grp[0..k)] (one group): built, then timed together; each record journalled
+ * as soon as it is final (what was not built, before the group's timing). 0 with every
+ * sample's result set, or -1 (reported).
+ */
+static int measure_samples(struct bench *b, struct sample *s, const int *grp, int k,
+			   struct eval *es, FILE *pf, int *done, int n)
+{
+	int rc = 0;
+	for (int g = 0; g < k && rc == 0; g++) {
+		struct sample *sm = &s[grp[g]];
+		const char *text = json_string_value(json_object_get(sm->obj, "completion"));
+		rc = prepare(b, text, strlen(text), NULL, json_object_get(sm->obj, "sample_id"),
+			     json_object_get(sm->obj, "problem_id"), &sm->mo,
+			     b->problems ? &sm->con : NULL, &es[g]);
+		if (rc == 0 && !es[g].timed) {
+			sm->result = conclude(b, &es[g]);
+			journal(pf, sm, ++*done, n);
+		}
+	}
+	if (rc == 0 && k > 1)
+		util_info("timing a group of %d samples interleaved", k);
+	if (rc == 0 && (rc = time_evals(b, es, k, &s[grp[0]].mo)) == 0)
+		for (int g = 0; g < k; g++) {
+			struct sample *sm = &s[grp[g]];
+			if (!es[g].timed)
+				continue;
+			sm->result = conclude(b, &es[g]);
+			journal(pf, sm, ++*done, n);
+		}
+	return rc == 0 ? 0 : -1;
+}
+
 static int bench_completions(struct bench *b, const char *path, const char *out_pattern,
 			     const char *shard_arg)
 {
 	struct sample *s = NULL;
-	int n = 0, k = 0, nshards = 1, rc, mine = 0, done = 0, reused;
-	char *out, *partial;
+	int n = 0, k = 0, nshards = 1, rc, mine = 0, done = 0, reused, *grp = NULL;
+	struct eval *es = NULL;
+	char *out, *partial, **keys = NULL;
 	FILE *pf;
 	const char *pid = getenv("SLURM_PROCID"), *ntasks = getenv("SLURM_NTASKS");
 
@@ -625,35 +749,23 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 		util_error("cannot write %s: %s", partial, strerror(errno));
 		goto out;
 	}
+	/* A group: the samples of one problem with the same shapes, timed together. */
+	grp = util_xcalloc((size_t)n + 1, sizeof *grp);
+	es = util_xcalloc((size_t)n + 1, sizeof *es);
+	keys = util_xcalloc((size_t)n + 1, sizeof *keys);
+	for (int i = 0; i < n; i++)
+		keys[i] = group_key(&s[i]);
+	done = reused;
 	for (int i = 0; i < n; i++) {
-		json_t *obj = s[i].obj;
-		const char *text;
-		char *line;
-		if (s[i].result) {
-			done++;
-			continue;
-		}
-		text = json_string_value(json_object_get(obj, "completion"));
-		s[i].result = evaluate(b, text, strlen(text), NULL, json_object_get(obj, "sample_id"),
-				       json_object_get(obj, "problem_id"), &s[i].mo,
-				       b->problems ? &s[i].con : NULL);
-		if (!s[i].result) {
+		int size = 0;
+		if (s[i].result)
+			continue; /* resumed, or timed in an earlier group */
+		for (int j = i; j < n; j++)
+			if (!s[j].result && (j == i || (b->interleave && strcmp(keys[i], keys[j]) == 0)))
+				grp[size++] = j;
+		if (measure_samples(b, s, grp, size, es, pf, &done, n) != 0) {
 			fclose(pf);
 			goto out;
-		}
-		/* Journal each record as soon as it exists: a killed task loses nothing measured. */
-		line = json_dumps(s[i].result, JSON_COMPACT);
-		fprintf(pf, "%s\n", line);
-		fflush(pf);
-		fsync(fileno(pf));
-		free(line);
-		done++;
-		{
-			char *id = jsonl_id_key(json_object_get(obj, "sample_id"));
-			util_info("[%d/%d] sample %s: %s %.2f GFLOPS", done, n, id,
-				  json_string_value(json_object_get(s[i].result, "status")),
-				  json_real_value(json_object_get(s[i].result, "gflops")));
-			free(id);
 		}
 	}
 	fclose(pf);
@@ -677,6 +789,11 @@ out:
 		json_decref(s[i].result);
 	}
 	free(s);
+	for (int i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(grp);
+	free(es);
 	free(out);
 	free(partial);
 	return rc;
@@ -733,7 +850,7 @@ int cmd_bench(int argc, char **argv)
 		O_COMPLETIONS = 256, O_SHARD, O_BUDGET, O_TIMEOUT, O_CV, O_MINREPS, O_THREADS,
 		O_REWARD, O_PEAK, O_MEM, O_CC, O_CFLAGS, O_CACHE, O_NOCACHE, O_LOCK, O_NOLOCK,
 		O_SEED, O_WAIT, O_PROMPTS, O_CATALOGUE, O_PERMIT, O_REQUIRE, O_OPENBLAS,
-		O_BLIS, O_MKL,
+		O_BLIS, O_MKL, O_INTERLEAVE, O_NOINTERLEAVE,
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -764,6 +881,8 @@ int cmd_bench(int argc, char **argv)
 		{"openblas", no_argument, NULL, O_OPENBLAS},
 		{"blis", no_argument, NULL, O_BLIS},
 		{"mkl", no_argument, NULL, O_MKL},
+		{"interleave", no_argument, NULL, O_INTERLEAVE},
+		{"no-interleave", no_argument, NULL, O_NOINTERLEAVE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -779,6 +898,7 @@ int cmd_bench(int argc, char **argv)
 	b.measure.harness = measure_find_harness();
 	b.build.timeout_s = 60;
 	b.measure.nshapes = 0;
+	b.interleave = 1; /* benchmarks/ranking: the ranking at the top is steadier so */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "js:o:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -885,6 +1005,12 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case O_MKL:
 			b.libraries |= 1u << BASELINE_MKL;
+			break;
+		case O_INTERLEAVE:
+			b.interleave = 1;
+			break;
+		case O_NOINTERLEAVE:
+			b.interleave = 0;
 			break;
 		case 'q':
 			util_quiet = 1;

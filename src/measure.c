@@ -139,6 +139,7 @@ struct session {
 	struct verify_csprng inputs; /* the calls' fill seeds and random shapes (--seed: from it) */
 	double *x;             /* Freivalds: x, B x and A (B x), never shared with the kernel */
 	struct cgroup_box cg;
+	int finished;
 };
 
 enum call_result { CALL_OK, CALL_DIED, CALL_TIMEOUT, CALL_FORGED };
@@ -228,6 +229,22 @@ static int read_reply(struct session *s, double timeout_s, struct harness_reply 
 }
 
 /*
+ * Stop the whole harness and wait until it is stopped: waitpid reports a stop only once every
+ * thread has stopped, and a harness cannot make processes (its filter allows clone only with
+ * CLONE_THREAD), so nothing of the kernel's runs until the next SIGCONT. 0, or -1: it died.
+ */
+static int hold(struct session *s)
+{
+	kill(s->p.pid, SIGSTOP);
+	if (waitpid(s->p.pid, &s->wstatus, WUNTRACED) == s->p.pid && !WIFSTOPPED(s->wstatus)) {
+		s->exited = 1;
+		s->p.pid = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * One timed round trip. The kernel's process is stopped (SIGSTOP) the moment its reply
  * arrives, so that no work it left running can finish while the parent reads C: what is
  * not in C at that instant does not count.
@@ -254,12 +271,8 @@ static enum call_result call(struct session *s, int op, struct shape sh, double 
 		return CALL_TIMEOUT;
 	if (got == 0)
 		return CALL_DIED;
-	kill(s->p.pid, SIGSTOP);
-	if (waitpid(s->p.pid, &s->wstatus, WUNTRACED) == s->p.pid && !WIFSTOPPED(s->wstatus)) {
-		s->exited = 1;
-		s->p.pid = -1;
+	if (hold(s) != 0)
 		return CALL_DIED;
-	}
 	if (r.op != op || r.nonce != c.nonce)
 		return CALL_FORGED;
 	*seconds = t1 - t0;
@@ -267,7 +280,7 @@ static enum call_result call(struct session *s, int op, struct shape sh, double 
 }
 
 static int start(struct session *s, const char *so_path, const struct measure_opts *o,
-		 size_t in_elems_a, size_t in_elems_b, size_t out_elems, int threads,
+		 size_t in_elems_a, size_t in_elems_b, size_t out_elems, int threads, int group,
 		 const char *cpus, struct measurement *m)
 {
 	int in_fd = -1, out_fd = -1, cmdp[2] = {-1, -1}, repp[2] = {-1, -1}, rc = -1;
@@ -304,8 +317,10 @@ static int start(struct session *s, const char *so_path, const struct measure_op
 		so.nfds = 4;
 		so.stdout_fd = so.stderr_fd = -1;
 		so.as_bytes = o->mem_bytes;
-		/* A backstop only: the per-call wall-clock timeout is what normally fires. */
-		so.cpu_seconds = (unsigned long long)(threads * (o->timeout_s * 4 + o->budget_s * 4 * o->nshapes) + 30);
+		/* A backstop only: the per-call wall-clock timeout is what normally fires. In a
+		 * group, a slow member may take most of the group's budget. */
+		so.cpu_seconds = (unsigned long long)(threads * (o->timeout_s * 4 +
+								  o->budget_s * 4 * o->nshapes * group) + 30);
 		so.fsize_bytes = 0;
 		so.nproc = 4096;
 		so.nofile = 32;
@@ -397,8 +412,12 @@ static int pick_cpus(int threads, char *out, size_t len)
 	return n;
 }
 
+/* End the session and free what it holds; once (later calls do nothing). */
 static void finish(struct session *s, struct measurement *m)
 {
+	if (s->finished)
+		return;
+	s->finished = 1;
 	if (s->p.pid > 0 && !s->exited) {
 		struct harness_cmd q = {HARNESS_QUIT, 0, 0, 0, 0, 0, 0, 0};
 		kill(s->p.pid, SIGCONT);
@@ -501,51 +520,6 @@ static int wire_latency(struct session *s, double *lat)
 	return 0;
 }
 
-static int time_shape(struct session *s, const struct measure_opts *o, struct shape sh,
-		      double wire, double *scratch, struct shape_result *sr, struct measurement *m)
-{
-	double *samples = util_xmalloc((size_t)o->max_reps * sizeof *samples), t, start;
-	int n = 0, rc = -1, full;
-
-	/* Warm up: caches, page faults, the OpenMP pool. Checked like every other call. */
-	start = util_now();
-	/* One call at least; more while they are short, up to 5% of the budget. */
-	for (int i = 0; i < 1 || (i < 10 && util_now() - start < o->budget_s * 0.05); i++)
-		if (checked_call(s, sh, i == 0 ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s, scratch,
-				 &t, &full, m) != 0)
-			goto out;
-	start = util_now();
-	sr->checked = 0;
-	while (n < o->max_reps) {
-		/* Every timed call passes Freivalds; the first and about one in 32 more get the
-		 * full elementwise check too. */
-		if (checked_call(s, sh, n == 0 ? CHECK_FULL : CHECK_COIN, o->timeout_s, scratch, &t,
-				 &full, m) != 0)
-			goto out;
-		sr->checked += full;
-		/* The wire's cost comes off, but never more than half of a round trip: for a call
-		 * as short as the wire's jitter, the difference says nothing, and the figure must
-		 * err slow, never fast. */
-		samples[n++] = t - wire > t / 2 ? t - wire : t / 2;
-		if (n >= o->min_reps && (stats_robust_cv(samples, (size_t)n) <= o->target_cv ||
-					 util_now() - start >= o->budget_s))
-			break;
-	}
-	sr->s = sh;
-	sr->reps = n;
-	sr->seconds = stats_median(samples, (size_t)n);
-	sr->timed_s = 0;
-	for (int i = 0; i < n; i++)
-		sr->timed_s += samples[i];
-	sr->gflops = 2.0 * sh.m * sh.n * sh.k / sr->seconds / 1e9;
-	sr->cv = stats_robust_cv(samples, (size_t)n);
-	sr->cv_stdev = stats_cv(samples, (size_t)n);
-	rc = 0;
-out:
-	free(samples);
-	return rc;
-}
-
 static int take_lock(const char *path, double *waited)
 {
 	int fd;
@@ -566,119 +540,316 @@ static int take_lock(const char *path, double *waited)
 	return fd;
 }
 
-int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m)
-{
-	struct session s;
-	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0, fv_n = 0;
-	double *scratch = NULL, wire = 0, t0 = util_now(), t;
-	int lock = -1, rc = -1, threads = o->threads > 0 ? o->threads : machine_cpus(), ncpus, full;
-	struct shape checks[sizeof measure_check_shapes / sizeof measure_check_shapes[0] +
-			    MEASURE_RANDOM_SHAPES];
-	const int nchecks = (int)(sizeof checks / sizeof checks[0]);
-	char cpus[6144]; /* up to CPU_SETSIZE numbers */
+/* ---- a group, timed interleaved ---------------------------------------------------------- */
 
-	memset(m, 0, sizeof *m);
-	memset(&s, 0, sizeof s);
-	s.cmd = s.reply = -1;
-	m->threads = threads;
-	verify_set_threads(machine_cpus());
-	if ((ncpus = pick_cpus(threads, cpus, sizeof cpus)) < 1) {
-		util_error("cannot choose %d CPUs for the harness: %s", threads, strerror(errno));
-		goto out;
+/* One kernel of a group: its session, its record, and the current shape's timed calls. */
+struct member {
+	struct session s;
+	struct measurement *m;
+	double wire;
+	double *samples;
+	int n;        /* timed calls of the current shape */
+	int standing; /* started, and not failed yet */
+};
+
+/* A member failed (its status is set): it leaves the group now, and its memory with it. */
+static void drop(struct member *g)
+{
+	g->standing = 0;
+	finish(&g->s, g->m);
+}
+
+static void summarize(const double *samples, int n, struct shape sh, struct shape_result *sr)
+{
+	sr->s = sh;
+	sr->reps = n;
+	sr->seconds = stats_median(samples, (size_t)n);
+	sr->timed_s = 0;
+	for (int i = 0; i < n; i++)
+		sr->timed_s += samples[i];
+	sr->gflops = 2.0 * sh.m * sh.n * sh.k / sr->seconds / 1e9;
+	sr->cv = stats_robust_cv(samples, (size_t)n);
+	sr->cv_stdev = stats_cv(samples, (size_t)n);
+}
+
+/* This round's order: a fresh permutation of the standing members, so that no kernel always
+ * runs right after the same neighbour (whose cache and clock state it would inherit). */
+static int round_order(struct verify_csprng *g, const struct member *gs, int n, int *order)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (gs[i].standing)
+			order[k++] = i;
+	for (int i = k - 1; i > 0; i--) {
+		int j = (int)verify_csprng_below(g, (uint64_t)i + 1), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
 	}
-	m->peak_how = "configured";
+	return k;
+}
+
+/*
+ * One measured shape for every standing member, interleaved: a warm-up round or more, then
+ * rounds of one checked timed call each, until every member has min_reps and either all are
+ * within the CV target or the group's budget (budget_s for each member) is spent. A host
+ * phase (another tenant, a clock change) then falls on all of them alike, instead of on
+ * whichever kernel happened to be timed during it.
+ */
+static void time_group(struct member *gs, int n, const struct measure_opts *o, int shape,
+		       double *scratch, struct verify_csprng *order_g)
+{
+	struct shape sh = o->shapes[shape];
+	int *order = util_xmalloc((size_t)n * sizeof *order), k, full, standing = 0;
+	double t, start, budget;
+
+	for (int i = 0; i < n; i++) {
+		standing += gs[i].standing;
+		gs[i].n = 0;
+	}
+	budget = o->budget_s * standing;
+	/* Warm up: caches, page faults, the OpenMP pool. Checked like every other call. One
+	 * round at least; more while they are short, up to 5% of the budget. */
+	start = util_now();
+	for (int r = 0; r < 1 || (r < 10 && util_now() - start < budget * 0.05); r++) {
+		k = round_order(order_g, gs, n, order);
+		for (int i = 0; i < k; i++) {
+			struct member *g = &gs[order[i]];
+			if (checked_call(&g->s, sh, r == 0 ? CHECK_FULL : CHECK_FREIVALDS, o->timeout_s,
+					 scratch, &t, &full, g->m) != 0)
+				drop(g);
+		}
+	}
+	start = util_now();
+	for (;;) {
+		int more = 0, settled = 1;
+		k = round_order(order_g, gs, n, order);
+		for (int i = 0; i < k; i++) {
+			struct member *g = &gs[order[i]];
+			if (g->n >= o->max_reps)
+				continue;
+			/* Every timed call passes Freivalds; the first and about one in 32 more get
+			 * the full elementwise check too. */
+			if (checked_call(&g->s, sh, g->n == 0 ? CHECK_FULL : CHECK_COIN, o->timeout_s,
+					 scratch, &t, &full, g->m) != 0) {
+				drop(g);
+				continue;
+			}
+			g->m->shapes[shape].checked += full;
+			/* The wire's cost comes off, but never more than half of a round trip: for a
+			 * call as short as the wire's jitter, the difference says nothing, and the
+			 * figure must err slow, never fast. */
+			g->samples[g->n++] = t - g->wire > t / 2 ? t - g->wire : t / 2;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!gs[i].standing || gs[i].n >= o->max_reps)
+				continue;
+			more = 1;
+			if (gs[i].n < o->min_reps)
+				settled = -1; /* not even the budget stops it */
+			else if (settled > 0 &&
+				 stats_robust_cv(gs[i].samples, (size_t)gs[i].n) > o->target_cv)
+				settled = 0;
+		}
+		if (!more || settled > 0 || (settled == 0 && util_now() - start >= budget))
+			break;
+	}
+	for (int i = 0; i < n; i++)
+		if (gs[i].standing)
+			summarize(gs[i].samples, gs[i].n, sh, &gs[i].m->shapes[shape]);
+	free(order);
+}
+
+/* The peak, the CPUs and the threads: the same for every kernel of a group. Returns the number
+ * of CPUs the harnesses are pinned to, or -1. */
+static int group_machine(const struct measure_opts *o, struct measurement *proto, char *cpus,
+			 size_t len)
+{
+	int threads = o->threads > 0 ? o->threads : machine_cpus(), ncpus;
+	memset(proto, 0, sizeof *proto);
+	proto->threads = threads;
+	verify_set_threads(machine_cpus());
+	if ((ncpus = pick_cpus(threads, cpus, len)) < 1) {
+		util_error("cannot choose %d CPUs for the harness: %s", threads, strerror(errno));
+		return -1;
+	}
+	proto->peak_how = "configured";
 	if (o->peak_gflops > 0) {
-		m->peak_gflops = o->peak_gflops;
+		proto->peak_gflops = o->peak_gflops;
 	} else {
 		const char *nominal_how;
-		m->nominal_peak_gflops = machine_peak_gflops(ncpus, &nominal_how);
-		m->peak_gflops = machine_measured_peak(ncpus, 0, &m->peak_how);
+		proto->nominal_peak_gflops = machine_peak_gflops(ncpus, &nominal_how);
+		proto->peak_gflops = machine_measured_peak(ncpus, 0, &proto->peak_how);
 	}
-	if (verify_csprng_init(&s.secret, NULL) != 0 ||
-	    verify_csprng_init(&s.inputs, o->seed ? &o->seed : NULL) != 0) {
+	return ncpus;
+}
+
+/* At most MEASURE_MAX_GROUP kernels, each with its own session, all alive at once. */
+static int measure_one_group(const char *const *so_paths, int n, const struct measure_opts *o,
+			     struct measurement *ms)
+{
+	struct member *gs = util_xcalloc((size_t)n, sizeof *gs);
+	struct measurement proto;
+	struct verify_csprng order_g;
+	size_t ea = 0, eb = 0, ec = 0, scratch_n = 0, fv_n = 0;
+	double *scratch = NULL, t0 = util_now(), t, lock_wait = 0;
+	int lock = -1, rc = -1, full, order_ok = 0, ncpus;
+	enum { NCHECKS = sizeof measure_check_shapes / sizeof measure_check_shapes[0] +
+			 MEASURE_RANDOM_SHAPES };
+	struct shape(*checks)[NCHECKS] = util_xcalloc((size_t)n, sizeof *checks);
+	char cpus[6144]; /* up to CPU_SETSIZE numbers */
+	_Static_assert(NCHECKS <= MEASURE_MAX_CHECKS, "MEASURE_MAX_CHECKS");
+
+	for (int j = 0; j < n; j++) {
+		gs[j].m = &ms[j];
+		gs[j].s.cmd = gs[j].s.reply = -1;
+		memset(&ms[j], 0, sizeof ms[j]);
+	}
+	if ((ncpus = group_machine(o, &proto, cpus, sizeof cpus)) < 0)
+		goto out;
+	order_ok = verify_csprng_init(&order_g, NULL) == 0;
+	for (int j = 0; j < n && order_ok; j++) {
+		struct session *s = &gs[j].s;
+		*gs[j].m = proto;
+		/* Each kernel its own secrets and its own draw of check shapes, as if it ran alone:
+		 * its verdict does not depend on the group it was put in (with --seed, every
+		 * member's draw is the one it would get alone). */
+		if (verify_csprng_init(&s->secret, NULL) != 0 ||
+		    verify_csprng_init(&s->inputs, o->seed ? &o->seed : NULL) != 0)
+			order_ok = 0;
+		memcpy(checks[j], measure_check_shapes, sizeof measure_check_shapes);
+		measure_random_shapes(&s->inputs, checks[j] + measure_ncheck_shapes);
+		memcpy(gs[j].m->checked, checks[j], sizeof checks[j]);
+		gs[j].m->nchecked = NCHECKS;
+		for (int i = 0; i < NCHECKS + o->nshapes; i++) {
+			struct shape sh = i < NCHECKS ? checks[j][i] : o->shapes[i - NCHECKS];
+			size_t a = (size_t)sh.m * sh.k, b = (size_t)sh.k * sh.n, c = (size_t)sh.m * sh.n;
+			size_t need = c + sh.m + sh.n, fv = (size_t)sh.n + sh.k + sh.m;
+			ea = a > ea ? a : ea;
+			eb = b > eb ? b : eb;
+			ec = c > ec ? c : ec;
+			scratch_n = need > scratch_n ? need : scratch_n;
+			fv_n = fv > fv_n ? fv : fv_n;
+		}
+	}
+	if (!order_ok) {
 		util_error("cannot seed the secret generator (getrandom or OpenSSL's ChaCha20 failed)");
 		goto out;
 	}
-	memcpy(checks, measure_check_shapes, sizeof measure_check_shapes);
-	measure_random_shapes(&s.inputs, checks + measure_ncheck_shapes);
-	_Static_assert(sizeof checks / sizeof checks[0] <= MEASURE_MAX_CHECKS, "MEASURE_MAX_CHECKS");
-	memcpy(m->checked, checks, sizeof checks);
-	m->nchecked = nchecks;
-
-	for (int i = 0; i < nchecks + o->nshapes; i++) {
-		struct shape sh = i < nchecks ? checks[i] : o->shapes[i - nchecks];
-		size_t a = (size_t)sh.m * sh.k, b = (size_t)sh.k * sh.n, c = (size_t)sh.m * sh.n;
-		size_t need = c + sh.m + sh.n, fv = (size_t)sh.n + sh.k + sh.m;
-		ea = a > ea ? a : ea;
-		eb = b > eb ? b : eb;
-		ec = c > ec ? c : ec;
-		scratch_n = need > scratch_n ? need : scratch_n;
-		fv_n = fv > fv_n ? fv : fv_n;
-	}
 	scratch = util_xmalloc(scratch_n * sizeof *scratch);
-	s.x = util_xmalloc(fv_n * sizeof *s.x);
+	for (int j = 0; j < n; j++) {
+		gs[j].s.x = util_xmalloc(fv_n * sizeof *gs[j].s.x);
+		gs[j].samples = util_xmalloc((size_t)o->max_reps * sizeof *gs[j].samples);
+	}
 
-	lock = take_lock(o->lock_path, &m->lock_wait_s);
-	t = util_now();
-	switch (start(&s, so_path, o, ea, eb, ec, threads, cpus, m)) {
-	case 0:
-		break;
-	case 1:
-		rc = 0; /* the kernel's own failure: a status, not an error */
-		goto out;
-	default:
-		goto out;
-	}
-	m->start_s = util_now() - t;
-	if (wire_latency(&s, &wire) != 0) {
-		reap(&s);
-		classify_death(&s, s.wstatus, "before its first call", m);
-		rc = 0;
-		goto out;
-	}
-	for (int i = 0; i < nchecks; i++)
-		if (checked_call(&s, checks[i], CHECK_FULL, o->timeout_s, scratch, &t, &full, m) != 0) {
-			rc = 0;
+	/* Once for the group: no other benchmark times on this node while any member does. */
+	lock = take_lock(o->lock_path, &lock_wait);
+	for (int j = 0; j < n; j++) {
+		struct member *g = &gs[j];
+		g->m->lock_wait_s = lock_wait;
+		t = util_now();
+		switch (start(&g->s, so_paths[j], o, ea, eb, ec, proto.threads, n, cpus, g->m)) {
+		case 0:
+			break;
+		case 1:
+			finish(&g->s, g->m); /* the kernel's own failure: a status, not an error */
+			continue;
+		default:
 			goto out;
 		}
-	m->gflops = 1;
+		g->m->start_s = util_now() - t;
+		/* Stopped from here on except during its own calls: nothing it started while
+		 * loading (a constructor's thread) runs while another member is timed. */
+		if (hold(&g->s) != 0 || wire_latency(&g->s, &g->wire) != 0) {
+			reap(&g->s);
+			classify_death(&g->s, g->s.wstatus, "before its first call", g->m);
+			finish(&g->s, g->m);
+			continue;
+		}
+		g->standing = 1;
+		for (int i = 0; i < NCHECKS; i++)
+			if (checked_call(&g->s, checks[j][i], CHECK_FULL, o->timeout_s, scratch, &t,
+					 &full, g->m) != 0) {
+				drop(g);
+				break;
+			}
+	}
 	for (int i = 0; i < o->nshapes; i++) {
-		struct shape_result *sr = &m->shapes[i];
-		if (time_shape(&s, o, o->shapes[i], wire, scratch, sr, m) != 0) {
-			rc = 0;
-			goto out;
-		}
-		m->nshapes = i + 1;
-		m->gflops *= sr->gflops;
-		m->cv = sr->cv > m->cv ? sr->cv : m->cv;
-		/* A configured peak is a bound as given; a measured one gets its stated margin, and
-		 * is measured again, now, before a figure is called a defect. */
-		if (sr->gflops > m->peak_gflops * MEASURE_PEAK_MARGIN && o->peak_gflops <= 0)
-			m->peak_gflops = machine_measured_peak(ncpus, 1, &m->peak_how);
-		if (sr->gflops > m->peak_gflops * (o->peak_gflops > 0 ? 1 : MEASURE_PEAK_MARGIN)) {
-			m->status = STATUS_REJECTED;
-			snprintf(m->detail, sizeof m->detail,
-				 "measured %.1f GFLOPS on %dx%dx%d, above this node's peak of %.1f "
-				 "GFLOPS (%s)%s: a timing defect, not a reward",
-				 sr->gflops, sr->s.m, sr->s.n, sr->s.k, m->peak_gflops, m->peak_how,
-				 o->peak_gflops > 0 ? "" : " by more than 10%");
-			rc = 0;
-			goto out;
+		time_group(gs, n, o, i, scratch, &order_g);
+		for (int j = 0; j < n; j++) {
+			struct member *g = &gs[j];
+			struct shape_result *sr = &g->m->shapes[i];
+			if (!g->standing)
+				continue;
+			g->m->nshapes = i + 1;
+			g->m->cv = sr->cv > g->m->cv ? sr->cv : g->m->cv;
+			/* A configured peak is a bound as given; a measured one gets its stated margin,
+			 * and is measured again, now, before a figure is called a defect. */
+			if (sr->gflops > g->m->peak_gflops * MEASURE_PEAK_MARGIN && o->peak_gflops <= 0)
+				g->m->peak_gflops = machine_measured_peak(ncpus, 1, &g->m->peak_how);
+			if (sr->gflops > g->m->peak_gflops * (o->peak_gflops > 0 ? 1 : MEASURE_PEAK_MARGIN)) {
+				g->m->status = STATUS_REJECTED;
+				snprintf(g->m->detail, sizeof g->m->detail,
+					 "measured %.1f GFLOPS on %dx%dx%d, above this node's peak of %.1f "
+					 "GFLOPS (%s)%s: a timing defect, not a reward",
+					 sr->gflops, sr->s.m, sr->s.n, sr->s.k, g->m->peak_gflops,
+					 g->m->peak_how, o->peak_gflops > 0 ? "" : " by more than 10%");
+				drop(g);
+			}
 		}
 	}
-	m->gflops = pow(m->gflops, 1.0 / o->nshapes);
-	m->status = STATUS_OK;
+	for (int j = 0; j < n; j++) {
+		struct measurement *m = gs[j].m;
+		if (!gs[j].standing)
+			continue;
+		m->gflops = 1;
+		for (int i = 0; i < o->nshapes; i++)
+			m->gflops *= m->shapes[i].gflops;
+		m->gflops = pow(m->gflops, 1.0 / o->nshapes);
+		m->status = STATUS_OK;
+	}
 	rc = 0;
 out:
-	finish(&s, m);
+	for (int j = 0; j < n; j++) {
+		finish(&gs[j].s, gs[j].m);
+		free(gs[j].s.x);
+		free(gs[j].samples);
+		verify_csprng_free(&gs[j].s.secret);
+		verify_csprng_free(&gs[j].s.inputs);
+	}
 	if (lock >= 0)
 		close(lock);
+	if (order_ok)
+		verify_csprng_free(&order_g);
+	t = util_now() - t0;
+	for (int j = 0; j < n; j++) {
+		if (ms[j].status != STATUS_OK)
+			ms[j].gflops = 0;
+		/* The group's wall time, shared evenly: a shard's records still sum to it. */
+		ms[j].seconds = t / n;
+	}
 	free(scratch);
-	free(s.x);
-	verify_csprng_free(&s.secret);
-	verify_csprng_free(&s.inputs);
-	if (m->status != STATUS_OK)
-		m->gflops = 0;
-	m->seconds = util_now() - t0;
+	free(checks);
+	free(gs);
 	return rc;
+}
+
+int measure_group(const char *const *so_paths, int n, const struct measure_opts *o,
+		  struct measurement *ms)
+{
+	/* Larger groups are split into even parts: each part holds all its sessions at once. */
+	int parts = (n + MEASURE_MAX_GROUP - 1) / MEASURE_MAX_GROUP, done = 0;
+	if (n < 1)
+		return 0;
+	for (int p = 0; p < parts; p++) {
+		int size = (n - done) / (parts - p);
+		if (measure_one_group(so_paths + done, size, o, ms + done) != 0)
+			return -1;
+		done += size;
+	}
+	return 0;
+}
+
+int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m)
+{
+	return measure_group(&so_path, 1, o, m);
 }

@@ -17,7 +17,7 @@ struct shape {
 struct measure_opts {
 	struct shape shapes[MEASURE_MAX_SHAPES]; /* measured shapes (also checked) */
 	int nshapes;
-	double budget_s;     /* wall-time budget of the timed loop, per shape */
+	double budget_s;     /* wall-time budget of the timed loop, per shape (and kernel) */
 	double timeout_s;    /* per call */
 	double target_cv;    /* stop repeating once the CV is this small (after min_reps) */
 	int min_reps, max_reps;
@@ -56,7 +56,7 @@ struct measurement {
 	double nominal_peak_gflops; /* cores x clock x FMA width, for comparison (0: --peak given) */
 	struct shape checked[MEASURE_MAX_CHECKS]; /* the check shapes of this run, fixed and drawn */
 	int nchecked;
-	double seconds;      /* wall time of the whole run phase, of which: */
+	double seconds;      /* wall time of the whole run phase (a group's: shared evenly), of which: */
 	double lock_wait_s;  /* waiting for the timing lock */
 	double start_s;      /* starting the sandbox until its first call */
 	double call_s;       /* inside kernel calls (checks, warm-up and timed) */
@@ -79,8 +79,23 @@ extern const int measure_ncheck_shapes;
 void measure_random_shapes(struct verify_csprng *g, struct shape out[MEASURE_RANDOM_SHAPES]);
 
 void measure_defaults(struct measure_opts *o);
-/* Returns 0 with m filled (any status), or -1 on an infrastructure failure (printed). */
+/* Returns 0 with m filled (any status), or -1 on an infrastructure failure (printed).
+ * The group of one. */
 int measure_kernel(const char *so_path, const struct measure_opts *o, struct measurement *m);
+
+/* A group's sessions are all alive at once: larger groups are split into even parts. */
+#define MEASURE_MAX_GROUP 16
+
+/*
+ * Time n kernels interleaved (same shapes, same node): each in its own sandboxed session,
+ * checked as measure_kernel checks it, then timed in rounds of one checked call each, in a
+ * fresh random order per round, so that a host phase hits all of them alike. The timing
+ * lock is held once for the group; the group's budget is budget_s for each kernel. A kernel
+ * that fails gets its status in ms[i] and leaves; the others go on. Returns 0 with ms[0..n)
+ * filled (any statuses), or -1 on an infrastructure failure (printed).
+ */
+int measure_group(const char *const *so_paths, int n, const struct measure_opts *o,
+		  struct measurement *ms);
 /* Locate perfrl-harness: $PERFRL_HARNESS, beside the running perfrl, then libexecdir. */
 const char *measure_find_harness(void);
 
