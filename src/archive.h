@@ -4,7 +4,7 @@
 #define PERFRL_ARCHIVE_H
 
 #include <stddef.h>
-#include "techniques.h"
+#include "catalogue.h"
 
 struct archive_cell {
 	char shape[32];         /* "MxNxK" */

@@ -1,7 +1,7 @@
 /* catalogue.c - the techniques a kernel may use: the built-ins, the ones stages.lua adds,
  * sets of them by name, and the compliance rule. Detection is in techniques.c. */
 #include "config.h"
-#include "techniques.h"
+#include "catalogue.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "baseline.h"
 #include "build.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "extract.h"
 #include "jsonl.h"

@@ -2,10 +2,10 @@
  * built-in policy (kernel_space.c), covering every choice of every factor and every
  * technique alone and in combinations. */
 #include "config.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "jsonl.h"
 #include "kernel_space.h"
-#include "techniques.h"
 #include "util.h"
 
 #include <errno.h>

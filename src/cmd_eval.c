@@ -2,6 +2,7 @@
  * like an iteration's, with OpenBLAS on the same node as the baseline; and two evaluations
  * side by side. */
 #include "config.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "conf.h"
 #include "grpo.h"
@@ -12,7 +13,6 @@
 #include "prompt.h"
 #include "slurm_client.h"
 #include "template.h"
-#include "techniques.h"
 #include "util.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* cmd_techniques.c - `perfrl techniques`: the techniques a kernel uses, why, and how well the
  * detector agrees with labelled kernels. */
 #include "config.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "extract.h"
 #include "techniques.h"

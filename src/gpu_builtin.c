@@ -3,12 +3,12 @@
  * rewards through the iteration's files, applies one GRPO update and writes the checkpoint.
  * It needs no GPU, no Python and no weights. */
 #include "config.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "grpo.h"
 #include "iterlog.h"
 #include "jsonl.h"
 #include "kernel_space.h"
-#include "techniques.h"
 #include "util.h"
 
 #include <dirent.h>

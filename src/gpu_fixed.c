@@ -3,6 +3,7 @@
  * policies (builtin, trl) exist. It learns nothing, but it keeps to each problem's permitted
  * techniques (SQD) when some example does. */
 #include "config.h"
+#include "catalogue.h"
 #include "commands.h"
 #include "datadir.h"
 #include "jsonl.h"

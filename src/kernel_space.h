@@ -4,7 +4,7 @@
 #ifndef PERFRL_KERNEL_SPACE_H
 #define PERFRL_KERNEL_SPACE_H
 
-#include "techniques.h"
+#include "catalogue.h"
 
 #include <stddef.h>
 

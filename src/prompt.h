@@ -3,7 +3,7 @@
 #define PERFRL_PROMPT_H
 
 #include "stages.h"
-#include "techniques.h"
+#include "catalogue.h"
 
 /* An archive elite to start from ("improve this kernel using only ..."). */
 struct prompt_elite {

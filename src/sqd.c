@@ -3,6 +3,7 @@
 #include "config.h"
 #include "sqd.h"
 #include "archive.h"
+#include "catalogue.h"
 #include "datadir.h"
 #include "extract.h"
 #include "jsonl.h"

@@ -4,7 +4,7 @@
 #define PERFRL_STAGES_H
 
 #include <stddef.h>
-#include "techniques.h"
+#include "catalogue.h"
 
 struct stages;
 

@@ -2,7 +2,7 @@
  * a design, the masks (checked against brute force), and rendered kernels that compile. */
 #include "config.h"
 #include "kernel_space.h"
-#include "techniques.h"
+#include "catalogue.h"
 #include "check.h"
 
 #include <stdint.h>

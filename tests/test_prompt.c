@@ -1,8 +1,8 @@
 /* test_prompt.c - SQD prompts: what they state, and that they are the same every time. */
 #include "config.h"
+#include "catalogue.h"
 #include "check.h"
 #include "prompt.h"
-#include "techniques.h"
 
 #include <stdlib.h>
 #include <string.h>

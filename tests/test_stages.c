@@ -2,7 +2,7 @@
  * of a plan, and the default curriculum. */
 #include "config.h"
 #include "stages.h"
-#include "techniques.h"
+#include "catalogue.h"
 #include "util.h"
 #include "check.h"
 

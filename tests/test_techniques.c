@@ -3,6 +3,7 @@
  * (_Pragma in a used macro, splices), user techniques, evidence, hostile input, and the
  * labelled kernels of tests/techniques/dev. */
 #include "config.h"
+#include "catalogue.h"
 #include "check.h"
 #include "techniques.h"
 #include "util.h"
