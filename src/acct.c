@@ -3,6 +3,7 @@
 #include "acct.h"
 #include "conf.h"
 #include "iterlog.h"
+#include "table.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -17,7 +18,6 @@
 
 #define ACCT_DEFAULT_FORMAT "Iter,JobID,State,Stage,Elapsed,Samples,OK,BestGFLOPS,MeanReward,Coverage,QDScore"
 #define ACCT_FORMAT_ENV "PERFRL_ACCT_FORMAT"
-#define ACCT_MAX_WIDTH 1000
 
 static const char acct_usage[] =
 	"usage: perfrl acct [OPTIONS]\n"
@@ -45,8 +45,8 @@ static const char acct_usage[] =
 
 /* ---- fields ---------------------------------------------------------------------------- */
 
-/* A printer writes the value of one cell into buf; an empty string is a blank cell. */
-typedef void (*acct_printer)(const struct iter_record *r, time_t now, char *buf, size_t len);
+/* A printer writes one cell of an iteration (a struct iter_record) at time now (the table's
+ * context); an empty string is a blank cell. */
 
 static void print_date(int64_t t, char *buf, size_t len)
 {
@@ -72,51 +72,60 @@ static void print_known(double v, int decimals, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static void p_iter(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_iter(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	snprintf(buf, len, "%ld", r->iter);
 }
 
-static void p_jobid(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_jobid(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	snprintf(buf, len, "%s", r->job_id);
 }
 
-static void p_state(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_state(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	snprintf(buf, len, "%s", iterlog_state_name(r->state));
 }
 
-static void p_stage(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_stage(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	snprintf(buf, len, "%d", r->stage);
 }
 
-static void p_submit(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_submit(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_date(r->submit, buf, len);
 }
 
-static void p_start(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_start(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_date(r->start, buf, len);
 }
 
-static void p_end(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_end(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_date(r->end, buf, len);
 }
 
 /* Like sacct: [D-]HH:MM:SS; a running iteration counts up to now, a pending one is zero. */
-static void p_elapsed(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_elapsed(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct iter_record *r = row;
+	time_t now = *(const time_t *)ctx;
 	int64_t s = 0;
 	if (r->start > 0 && r->end > 0)
 		s = r->end - r->start;
@@ -133,15 +142,17 @@ static void p_elapsed(const struct iter_record *r, time_t now, char *buf, size_t
 }
 
 #define COUNT_PRINTER(fn, member)                                                           \
-	static void fn(const struct iter_record *r, time_t now, char *buf, size_t len)      \
+	static void fn(const void *row, const void *ctx, char *buf, size_t len)      \
 	{                                                                                   \
-		(void)now;                                                                  \
+		const struct iter_record *r = row;                                          \
+		(void)ctx;                                                                  \
 		snprintf(buf, len, "%ld", (long)r->member);                                 \
 	}
 #define SHARE_PRINTER(fn, member)                                                           \
-	static void fn(const struct iter_record *r, time_t now, char *buf, size_t len)      \
+	static void fn(const void *row, const void *ctx, char *buf, size_t len)      \
 	{                                                                                   \
-		(void)now;                                                                  \
+		const struct iter_record *r = row;                                          \
+		(void)ctx;                                                                  \
 		print_share(r->member, r->samples, buf, len);                               \
 	}
 COUNT_PRINTER(p_samples, samples)
@@ -154,94 +165,82 @@ SHARE_PRINTER(p_timeout, timeout)
 SHARE_PRINTER(p_runtime, runtime_error)
 SHARE_PRINTER(p_wrong, wrong_answer)
 
-static void p_best(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_best(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_known(r->best_gflops, 2, buf, len);
 }
 
-static void p_median(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_median(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_known(r->median_gflops, 2, buf, len);
 }
 
-static void p_reward(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_reward(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	if (r->samples > 0)
 		snprintf(buf, len, "%.2f", r->mean_reward);
 	else
 		buf[0] = '\0';
 }
 
-static void p_coverage(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_coverage(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_known(r->coverage, 3, buf, len);
 }
 
-static void p_qdscore(const struct iter_record *r, time_t now, char *buf, size_t len)
+static void p_qdscore(const void *row, const void *ctx, char *buf, size_t len)
 {
-	(void)now;
+	const struct iter_record *r = row;
+	(void)ctx;
 	print_known(r->qd_score, 1, buf, len);
 }
 
 /* The fields, sacct-style: adding one is adding a row. */
-static const struct acct_field {
-	const char *name;
-	int width;  /* default column width */
-	int left;   /* left-justified by default */
-	acct_printer print;
-} acct_fields[] = {
-	{"Iter", 6, 0, p_iter},
-	{"JobID", 12, 1, p_jobid},
-	{"State", 10, 1, p_state},
-	{"Stage", 5, 0, p_stage},
-	{"Submit", 19, 0, p_submit},
-	{"Start", 19, 0, p_start},
-	{"End", 19, 0, p_end},
-	{"Elapsed", 10, 0, p_elapsed},
-	{"Samples", 7, 0, p_samples},
-	{"OK", 6, 0, p_ok},
-	{"OKCount", 7, 0, p_okcount},
-	{"Rejected", 8, 0, p_rejected},
-	{"CompileErr", 10, 0, p_compile},
-	{"Timeout", 7, 0, p_timeout},
-	{"RuntimeErr", 10, 0, p_runtime},
-	{"WrongAns", 8, 0, p_wrong},
-	{"BestGFLOPS", 10, 0, p_best},
-	{"MedianGFLOPS", 12, 0, p_median},
-	{"MeanReward", 10, 0, p_reward},
-	{"Coverage", 8, 0, p_coverage},
-	{"QDScore", 10, 0, p_qdscore},
-	{"Retries", 7, 0, p_retries},
+static const struct table_field acct_fields[] = {
+	{"Iter", 6, p_iter, 0},
+	{"JobID", -12, p_jobid, 0},
+	{"State", -10, p_state, 0},
+	{"Stage", 5, p_stage, 0},
+	{"Submit", 19, p_submit, 0},
+	{"Start", 19, p_start, 0},
+	{"End", 19, p_end, 0},
+	{"Elapsed", 10, p_elapsed, 0},
+	{"Samples", 7, p_samples, 0},
+	{"OK", 6, p_ok, 0},
+	{"OKCount", 7, p_okcount, 0},
+	{"Rejected", 8, p_rejected, 0},
+	{"CompileErr", 10, p_compile, 0},
+	{"Timeout", 7, p_timeout, 0},
+	{"RuntimeErr", 10, p_runtime, 0},
+	{"WrongAns", 8, p_wrong, 0},
+	{"BestGFLOPS", 10, p_best, 0},
+	{"MedianGFLOPS", 12, p_median, 0},
+	{"MeanReward", 10, p_reward, 0},
+	{"Coverage", 8, p_coverage, 0},
+	{"QDScore", 10, p_qdscore, 0},
+	{"Retries", 7, p_retries, 0},
 };
 #define NFIELDS (sizeof acct_fields / sizeof acct_fields[0])
 
-struct acct_column {
-	const struct acct_field *field;
-	int width; /* > 0 right-justified, < 0 left-justified */
-};
-
 /* ---- options --------------------------------------------------------------------------- */
-
-enum { PARSABLE_NO, PARSABLE_ENDING, PARSABLE_NO_ENDING };
 
 struct iter_range {
 	long lo, hi;
 };
 
 struct acct {
-	FILE *out;
 	const char *run_dir;
 	int run_dir_given;
 	const char *conf;
-	struct acct_column *cols;
-	size_t ncols;
-	int parsable;
-	const char *delim;
-	int noheader;
+	struct table table;
 	struct iter_range *ranges; /* NULL: every iteration */
 	size_t nranges;
 	unsigned states; /* bit per enum iter_state; 0: every state */
@@ -259,104 +258,12 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
-static void field_list(char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < NFIELDS && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-					 acct_fields[i].name);
-}
-
-/* An exact name (any case) wins; otherwise the one field the prefix names. */
-static const struct acct_field *find_field(const char *name, size_t len, int *ambiguous)
-{
-	const struct acct_field *found = NULL;
-	int matches = 0;
-	*ambiguous = 0;
-	if (len == 0)
-		return NULL;
-	for (size_t i = 0; i < NFIELDS; i++) {
-		if (strncasecmp(name, acct_fields[i].name, len) != 0)
-			continue;
-		if (acct_fields[i].name[len] == '\0')
-			return &acct_fields[i];
-		found = &acct_fields[i];
-		matches++;
-	}
-	if (matches > 1) {
-		*ambiguous = 1;
-		return NULL;
-	}
-	return found;
-}
-
-/* The W of Name%W: a non-zero integer, its sign the justification. */
-static int parse_width(const char *s, size_t len, int *width)
-{
-	char num[16], *end;
-	long w;
-	if (len == 0 || len >= sizeof num)
-		return -1;
-	memcpy(num, s, len);
-	num[len] = '\0';
-	errno = 0;
-	w = strtol(num, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (errno || end == num || *end || w == 0 || w > ACCT_MAX_WIDTH || w < -ACCT_MAX_WIDTH)
-		return -1;
-	*width = (int)w;
-	return 0;
-}
-
-/* "Name[%W],Name[%W],..." into a->cols; origin names where the list came from. */
+/* The columns of list; origin names where the list came from. */
 static int parse_format(struct acct *a, const char *list, const char *origin)
 {
-	char valid[512];
-	const char *p = list;
-
-	free(a->cols);
-	a->cols = util_xcalloc(strlen(list) / 2 + 1, sizeof *a->cols);
-	a->ncols = 0;
-	while (*p) {
-		const char *end = p + strcspn(p, ","), *pct, *name = p;
-		size_t nlen;
-		int width, ambiguous;
-		const struct acct_field *f;
-
-		while (name < end && isspace((unsigned char)*name))
-			name++;
-		pct = memchr(name, '%', (size_t)(end - name));
-		nlen = (size_t)((pct ? pct : end) - name);
-		while (nlen && isspace((unsigned char)name[nlen - 1]))
-			nlen--;
-		if (nlen == 0 && !pct) { /* an empty item, as in "a,,b": skipped like sacct */
-			p = *end ? end + 1 : end;
-			continue;
-		}
-		if (nlen == 0)
-			return usage_error("%s: a width without a field name in '%.*s'", origin,
-					   (int)(end - p), p);
-		f = find_field(name, nlen, &ambiguous);
-		if (!f) {
-			field_list(valid, sizeof valid);
-			return usage_error("%s: %s field '%.*s'; valid fields: %s", origin,
-					   ambiguous ? "ambiguous" : "unknown", (int)nlen, name,
-					   valid);
-		}
-		width = f->left ? -f->width : f->width;
-		if (pct && parse_width(pct + 1, (size_t)(end - pct - 1), &width) != 0)
-			return usage_error("%s: bad width in '%.*s' (a non-zero integer between "
-					   "-%d and %d)",
-					   origin, (int)(end - p), p, ACCT_MAX_WIDTH, ACCT_MAX_WIDTH);
-		a->cols[a->ncols].field = f;
-		a->cols[a->ncols].width = width;
-		a->ncols++;
-		p = *end ? end + 1 : end;
-	}
-	if (a->ncols == 0)
-		return usage_error("%s: no fields", origin);
+	char err[1536];
+	if (table_format(&a->table, list, err, sizeof err) != 0)
+		return usage_error("%s: %s", origin, err);
 	return 0;
 }
 
@@ -443,58 +350,6 @@ static int selected(const struct acct *a, const struct iter_record *r)
 	return 0;
 }
 
-/* ---- printing, as sacct's print_fields does it ------------------------------------------ */
-
-static void put_cell(const struct acct *a, const struct acct_column *c, const char *v, int last)
-{
-	int w = abs(c->width);
-	if (a->parsable == PARSABLE_NO_ENDING && last)
-		fputs(v, a->out);
-	else if (a->parsable)
-		fprintf(a->out, "%s%s", v, a->delim);
-	else if ((int)strlen(v) > w) /* cut, and say so with '+' */
-		fprintf(a->out, "%.*s+ ", w - 1, v);
-	else
-		fprintf(a->out, c->width < 0 ? "%-*s " : "%*s ", w, v);
-}
-
-static void put_header(const struct acct *a)
-{
-	for (size_t i = 0; i < a->ncols; i++) {
-		const struct acct_column *c = &a->cols[i];
-		if (a->parsable)
-			put_cell(a, c, c->field->name, i + 1 == a->ncols);
-		else /* a name too long is cut without '+', as sacct does */
-			fprintf(a->out, "%*.*s ", c->width, abs(c->width), c->field->name);
-	}
-	fputc('\n', a->out);
-	if (a->parsable)
-		return;
-	for (size_t i = 0; i < a->ncols; i++) {
-		for (int k = 0; k < abs(a->cols[i].width); k++)
-			fputc('-', a->out);
-		fputc(' ', a->out);
-	}
-	fputc('\n', a->out);
-}
-
-static void put_row(const struct acct *a, const struct iter_record *r, time_t now)
-{
-	char buf[128];
-	for (size_t i = 0; i < a->ncols; i++) {
-		a->cols[i].field->print(r, now, buf, sizeof buf);
-		put_cell(a, &a->cols[i], buf, i + 1 == a->ncols);
-	}
-	fputc('\n', a->out);
-}
-
-static void put_helpformat(FILE *out)
-{
-	for (size_t i = 0; i < NFIELDS; i++)
-		fprintf(out, (i % 4 == 3 || i + 1 == NFIELDS) ? "%s\n" : "%-16s",
-			acct_fields[i].name);
-}
-
 /* ---- the command ----------------------------------------------------------------------- */
 
 static int report(struct acct *a)
@@ -511,30 +366,25 @@ static int report(struct acct *a)
 	if (n == 0)
 		fprintf(stderr, "perfrl acct: no iterations recorded in %s/state/iterations.jsonl "
 			"yet\n", a->run_dir);
-	if (!a->noheader)
-		put_header(a);
+	a->table.ctx = &now;
+	table_header(&a->table);
 	for (size_t i = 0; i < n; i++)
 		if (selected(a, &recs[i]))
-			put_row(a, &recs[i], now);
+			table_row(&a->table, &recs[i]);
 	iterlog_free(recs);
-	if (fflush(a->out) != 0 || ferror(a->out)) {
+	if (fflush(a->table.out) != 0 || ferror(a->table.out)) {
 		util_error("cannot write the report: %s", strerror(errno));
 		return 1;
 	}
 	return 0;
 }
 
-enum { OPT_RUN_DIR = 256, OPT_DELIMITER, OPT_ITERATIONS };
+enum { OPT_RUN_DIR = 256, OPT_ITERATIONS };
 
 static const struct option acct_options[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
-	{"format", required_argument, NULL, 'o'},
-	{"helpformat", no_argument, NULL, 'e'},
-	{"parsable", no_argument, NULL, 'p'},
-	{"parsable2", no_argument, NULL, 'P'},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"noheader", no_argument, NULL, 'n'},
+	TABLE_LONG_OPTIONS,
 	{"iterations", required_argument, NULL, OPT_ITERATIONS},
 	{"state", required_argument, NULL, 's'},
 	{"help", no_argument, NULL, 'h'},
@@ -543,13 +393,15 @@ static const struct option acct_options[] = {
 
 int acct_main(int argc, char **argv, FILE *out)
 {
-	struct acct a = {.out = out, .run_dir = NULL, .delim = "|"};
+	struct acct a = {.run_dir = NULL};
+	struct table_opts topts = {0};
 	char *conf_run_dir = NULL;
-	const char *format = NULL, *env;
-	int c, rc = 0, helpformat = 0;
+	const char *env;
+	int c, rc = 0;
 
 	optind = 0; /* GNU: start afresh, so that acct_main can be called again */
-	while (rc == 0 && (c = getopt_long(argc, argv, "c:o:epPns:h", acct_options, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "c:o:es:h" TABLE_SHORT_OPTIONS,
+					   acct_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a.conf = optarg;
@@ -557,23 +409,11 @@ int acct_main(int argc, char **argv, FILE *out)
 		case OPT_RUN_DIR:
 			a.run_dir = optarg;
 			break;
-		case 'o':
-			format = optarg;
+		case 'o': /* sacct's short forms */
+			topts.format = optarg;
 			break;
 		case 'e':
-			helpformat = 1;
-			break;
-		case 'p':
-			a.parsable = PARSABLE_ENDING;
-			break;
-		case 'P':
-			a.parsable = PARSABLE_NO_ENDING;
-			break;
-		case OPT_DELIMITER:
-			a.delim = optarg;
-			break;
-		case 'n':
-			a.noheader = 1;
+			topts.helpformat = 1;
 			break;
 		case OPT_ITERATIONS:
 			rc = parse_ranges(&a, optarg);
@@ -584,20 +424,24 @@ int acct_main(int argc, char **argv, FILE *out)
 		case 'h':
 			fputs(acct_usage, out);
 			goto done;
-		default: /* getopt said what was wrong */
+		default:
+			if (table_option(&topts, c, optarg))
+				break;
+			/* getopt said what was wrong */
 			fputs("Try 'perfrl acct --help'.\n", stderr);
 			rc = 2;
 			break;
 		}
 	}
+	table_init(&a.table, acct_fields, NFIELDS, &topts, out);
 	if (rc)
 		goto done;
 	if (optind < argc) {
 		rc = usage_error("unexpected argument '%s'", argv[optind]);
 		goto done;
 	}
-	if (helpformat) {
-		put_helpformat(out);
+	if (topts.helpformat) {
+		table_helpformat(&a.table, out);
 		goto done;
 	}
 	if (a.conf && a.run_dir) {
@@ -621,8 +465,8 @@ int acct_main(int argc, char **argv, FILE *out)
 	a.run_dir_given = a.run_dir != NULL;
 	if (!a.run_dir)
 		a.run_dir = "run";
-	if (format)
-		rc = parse_format(&a, format, "--format");
+	if (topts.format)
+		rc = parse_format(&a, topts.format, "--format");
 	else if ((env = getenv(ACCT_FORMAT_ENV)) && *env)
 		rc = parse_format(&a, env, ACCT_FORMAT_ENV);
 	else
@@ -630,7 +474,7 @@ int acct_main(int argc, char **argv, FILE *out)
 	if (rc == 0)
 		rc = report(&a);
 done:
-	free(a.cols);
+	table_free(&a.table);
 	free(a.ranges);
 	free(conf_run_dir);
 	return rc;

@@ -4,6 +4,7 @@
 #include "archive.h"
 #include "commands.h"
 #include "conf.h"
+#include "table.h"
 #include "util.h"
 
 #include <errno.h>
@@ -16,10 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define ARCHIVE_DEFAULT_FORMAT "Cell,Shape,Techniques,GFLOPS,Reward,Found,Improved,Offers,Sample"
 #define SUGGEST_MAX 5 /* cell names an unknown --show name is answered with */
 
 static const char archive_usage[] =
-	"usage: perfrl archive [-c CONF] [--json] [-p|-P] [-n] [--delimiter STR]\n"
+	"usage: perfrl archive [-c CONF] [--json | --format LIST [-p|-P] [-n] [--delimiter STR]]\n"
 	"       perfrl archive [-c CONF] --show CELL\n"
 	"\n"
 	"The quality-diversity archive of a run (RUN/state/archive.json): the best kernel of\n"
@@ -28,6 +30,10 @@ static const char archive_usage[] =
 	"  -c, --config FILE      the run directory of this configuration (perfrl.conf(5));\n"
 	"                         without it, the default run directory 'run'\n"
 	"      --json             one JSON object per cell and line (the source left out)\n"
+	"      --format LIST      fields, each Name[%WIDTH] (WIDTH > 0 right-justifies, < 0\n"
+	"                         left-justifies); names match by unique prefix, any case\n"
+	"                         (default: " ARCHIVE_DEFAULT_FORMAT ")\n"
+	"      --helpformat       list the fields\n"
 	"  -p, --parsable         the delimiter after every field, the last one included\n"
 	"  -P, --parsable2        the delimiter between fields, not after the last one\n"
 	"      --delimiter STR    with -p or -P: the delimiter (default '|')\n"
@@ -65,125 +71,85 @@ static int archive_error(const char *fmt, ...)
 
 /* ---- fields ---------------------------------------------------------------------------- */
 
-typedef void (*cell_printer)(const struct archive_cell *c, char *buf, size_t len);
+/* Each printer writes one cell of an archive cell (a struct archive_cell). */
 
-static void p_cell(const struct archive_cell *c, char *buf, size_t len)
+static void p_cell(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	archive_cell_name(c, buf, len);
 }
 
-static void p_shape(const struct archive_cell *c, char *buf, size_t len)
+static void p_shape(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%s", c->shape);
 }
 
-static void p_techs(const struct archive_cell *c, char *buf, size_t len)
+static void p_techs(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%s", c->techs);
 }
 
-static void p_gflops(const struct archive_cell *c, char *buf, size_t len)
+static void p_gflops(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%.2f", c->gflops);
 }
 
-static void p_reward(const struct archive_cell *c, char *buf, size_t len)
+static void p_reward(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%.2f", c->reward);
 }
 
-static void p_found(const struct archive_cell *c, char *buf, size_t len)
+static void p_found(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%ld", c->found_iter);
 }
 
-static void p_improved(const struct archive_cell *c, char *buf, size_t len)
+static void p_improved(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%ld", c->improved_iter);
 }
 
-static void p_offers(const struct archive_cell *c, char *buf, size_t len)
+static void p_offers(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%ld", c->offers);
 }
 
-static void p_sample(const struct archive_cell *c, char *buf, size_t len)
+static void p_sample(const void *row, const void *ctx, char *buf, size_t len)
 {
+	const struct archive_cell *c = row;
+	(void)ctx;
 	snprintf(buf, len, "%s", c->sample_id ? c->sample_id : "");
 }
 
-/* The columns, as in acct.c. Cell is the name --show takes: its column widens to the longest
- * name instead of cutting one. */
-static const struct archive_field {
-	const char *name;
-	int width; /* > 0 right-justified, < 0 left-justified */
-	cell_printer print;
-} archive_fields[] = {
-	{"Cell", -24, p_cell},
-	{"Shape", -14, p_shape},
-	{"Techniques", -28, p_techs},
-	{"GFLOPS", 10, p_gflops},
-	{"Reward", 10, p_reward},
-	{"Found", 6, p_found},
-	{"Improved", 8, p_improved},
-	{"Offers", 6, p_offers},
-	{"Sample", -16, p_sample},
+/* The fields. Cell is the name --show takes: its column widens to the longest name instead of
+ * cutting one. */
+static const struct table_field archive_fields[] = {
+	{"Cell", -24, p_cell, TABLE_NOCUT},
+	{"Shape", -14, p_shape, 0},
+	{"Techniques", -28, p_techs, 0},
+	{"GFLOPS", 10, p_gflops, 0},
+	{"Reward", 10, p_reward, 0},
+	{"Found", 6, p_found, 0},
+	{"Improved", 8, p_improved, 0},
+	{"Offers", 6, p_offers, 0},
+	{"Sample", -16, p_sample, 0},
 };
 #define NFIELDS (sizeof archive_fields / sizeof archive_fields[0])
-
-enum { PARSABLE_NO, PARSABLE_ENDING, PARSABLE_NO_ENDING };
-
-struct listing {
-	FILE *out;
-	int parsable;
-	const char *delim;
-	int noheader;
-	int widths[NFIELDS];
-};
-
-/* ---- printing, as sacct's print_fields does it ------------------------------------------ */
-
-static void put_cell(const struct listing *l, size_t i, const char *v)
-{
-	int w = abs(l->widths[i]), last = i + 1 == NFIELDS;
-	if (l->parsable == PARSABLE_NO_ENDING && last)
-		fputs(v, l->out);
-	else if (l->parsable)
-		fprintf(l->out, "%s%s", v, l->delim);
-	else if ((int)strlen(v) > w) /* cut, and say so with '+' */
-		fprintf(l->out, "%.*s+ ", w - 1, v);
-	else
-		fprintf(l->out, l->widths[i] < 0 ? "%-*s " : "%*s ", w, v);
-}
-
-static void put_header(const struct listing *l)
-{
-	for (size_t i = 0; i < NFIELDS; i++)
-		if (l->parsable)
-			put_cell(l, i, archive_fields[i].name);
-		else
-			fprintf(l->out, "%*.*s ", l->widths[i], abs(l->widths[i]),
-				archive_fields[i].name);
-	fputc('\n', l->out);
-	if (l->parsable)
-		return;
-	for (size_t i = 0; i < NFIELDS; i++) {
-		for (int k = 0; k < abs(l->widths[i]); k++)
-			fputc('-', l->out);
-		fputc(' ', l->out);
-	}
-	fputc('\n', l->out);
-}
-
-static void put_row(const struct listing *l, const struct archive_cell *c)
-{
-	char buf[TECH_MAX * TECH_NAME_MAX + 64];
-	for (size_t i = 0; i < NFIELDS; i++) {
-		archive_fields[i].print(c, buf, sizeof buf);
-		put_cell(l, i, buf);
-	}
-	fputc('\n', l->out);
-}
 
 static json_t *row_json(const struct archive_cell *c)
 {
@@ -250,7 +216,7 @@ static long long sqd_total_cells(const char *state_dir, int *known)
 	return t;
 }
 
-static int list(struct listing *l, const struct archive *a, const char *state_dir, int json)
+static int list(struct table *t, const struct archive *a, const char *state_dir, int json)
 {
 	const struct archive_cell **rows = rows_sorted(a);
 	size_t n = archive_count(a);
@@ -260,7 +226,7 @@ static int list(struct listing *l, const struct archive *a, const char *state_di
 			json_t *j = row_json(rows[i]);
 			char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 			if (s)
-				fprintf(l->out, "%s\n", s);
+				fprintf(t->out, "%s\n", s);
 			free(s);
 			json_decref(j);
 		}
@@ -268,31 +234,22 @@ static int list(struct listing *l, const struct archive *a, const char *state_di
 		return 0;
 	}
 
-	for (size_t i = 0; i < NFIELDS; i++)
-		l->widths[i] = archive_fields[i].width;
-	for (size_t i = 0; i < n; i++) { /* Cell: never cut */
-		char name[TECH_MAX * TECH_NAME_MAX + 64];
-		int len;
-		archive_cell_name(rows[i], name, sizeof name);
-		if ((len = (int)strlen(name)) > -l->widths[0])
-			l->widths[0] = -len;
-	}
-	if (!l->noheader)
-		put_header(l);
+	table_fit(t, (const void *const *)rows, n);
+	table_header(t);
 	for (size_t i = 0; i < n; i++)
-		put_row(l, rows[i]);
+		table_row(t, rows[i]);
 	free(rows);
 
-	if (!l->noheader && !l->parsable) {
+	if (!t->noheader && t->mode == TABLE_FIXED) {
 		int known;
 		long long total = sqd_total_cells(state_dir, &known);
-		fprintf(l->out, "%zu cell%s; coverage ", n, n == 1 ? "" : "s");
+		fprintf(t->out, "%zu cell%s; coverage ", n, n == 1 ? "" : "s");
 		if (known)
-			fprintf(l->out, "%.1f%% of %lld", 100.0 * archive_coverage(a, (size_t)total),
+			fprintf(t->out, "%.1f%% of %lld", 100.0 * archive_coverage(a, (size_t)total),
 				total);
 		else
-			fputc('-', l->out);
-		fprintf(l->out, "; QD-score %.2f\n", archive_qd_score(a));
+			fputc('-', t->out);
+		fprintf(t->out, "; QD-score %.2f\n", archive_qd_score(a));
 	}
 	return 0;
 }
@@ -430,15 +387,12 @@ static int show(const struct archive *a, const char *name, const char *path, FIL
 
 /* ---- the command ----------------------------------------------------------------------- */
 
-enum { OPT_JSON = 256, OPT_DELIMITER, OPT_SHOW };
+enum { OPT_JSON = 256, OPT_SHOW };
 
 static const struct option archive_options[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"json", no_argument, NULL, OPT_JSON},
-	{"parsable", no_argument, NULL, 'p'},
-	{"parsable2", no_argument, NULL, 'P'},
-	{"delimiter", required_argument, NULL, OPT_DELIMITER},
-	{"noheader", no_argument, NULL, 'n'},
+	TABLE_LONG_OPTIONS,
 	{"show", required_argument, NULL, OPT_SHOW},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -446,7 +400,8 @@ static const struct option archive_options[] = {
 
 static int archive_main(int argc, char **argv, FILE *out)
 {
-	struct listing l = {.out = out, .delim = "|"};
+	struct table_opts topts = {0};
+	struct table t;
 	struct perfrl_config cfg;
 	const char *conf = NULL, *show_name = NULL;
 	char err[PATH_MAX + 256], state_dir[PATH_MAX], path[PATH_MAX + 16];
@@ -455,7 +410,7 @@ static int archive_main(int argc, char **argv, FILE *out)
 	int c, json = 0, rc;
 
 	optind = 0; /* GNU: start afresh */
-	while ((c = getopt_long(argc, argv, "c:pPnh", archive_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h" TABLE_SHORT_OPTIONS, archive_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -463,39 +418,43 @@ static int archive_main(int argc, char **argv, FILE *out)
 		case OPT_JSON:
 			json = 1;
 			break;
-		case 'p':
-			l.parsable = PARSABLE_ENDING;
-			break;
-		case 'P':
-			l.parsable = PARSABLE_NO_ENDING;
-			break;
-		case OPT_DELIMITER:
-			l.delim = optarg;
-			break;
-		case 'n':
-			l.noheader = 1;
-			break;
 		case OPT_SHOW:
 			show_name = optarg;
 			break;
 		case 'h':
 			fputs(archive_usage, out);
 			return 0;
-		default: /* getopt said what was wrong */
+		default:
+			if (table_option(&topts, c, optarg))
+				break;
+			/* getopt said what was wrong */
 			fputs("Try 'perfrl archive --help'.\n", stderr);
 			return 2;
 		}
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (show_name && (json || l.parsable || l.noheader))
-		return usage_error("--show prints a source: no --json, -p, -P or -n with it");
-	if (json && (l.parsable || l.noheader))
-		return usage_error("--json excludes -p, -P and -n");
+	table_init(&t, archive_fields, NFIELDS, &topts, out);
+	if (topts.helpformat) {
+		table_helpformat(&t, out);
+		return 0;
+	}
+	if (show_name && (json || table_opts_given(&topts)))
+		return usage_error("--show prints a source: no --json, --format, -p, -P, "
+				   "--delimiter or -n with it");
+	if (json && table_opts_given(&topts))
+		return usage_error("--json excludes --format, -p, -P, --delimiter and -n");
+	if (table_format(&t, topts.format ? topts.format : ARCHIVE_DEFAULT_FORMAT, err,
+			 sizeof err) != 0) {
+		rc = usage_error("--format: %s", err);
+		goto done;
+	}
 
 	/* The run directory is the configuration's, relative to where perfrl runs. */
-	if (config_load(conf, &cfg, err, sizeof err) != 0)
-		return archive_error("%s", err);
+	if (config_load(conf, &cfg, err, sizeof err) != 0) {
+		rc = archive_error("%s", err);
+		goto done;
+	}
 	if (stat(cfg.run_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		int e = errno;
 		if (stat(cfg.run_dir, &st) == 0)
@@ -503,27 +462,31 @@ static int archive_main(int argc, char **argv, FILE *out)
 		rc = archive_error("run directory %s: %s%s", cfg.run_dir, strerror(e),
 				   conf ? "" : " (give -c CONF)");
 		config_free(&cfg);
-		return rc;
+		goto done;
 	}
 	if (util_pathf(state_dir, sizeof state_dir, "%s/state", cfg.run_dir) != 0) {
 		rc = archive_error("%s: path too long", cfg.run_dir);
 		config_free(&cfg);
-		return rc;
+		goto done;
 	}
 	config_free(&cfg);
 	snprintf(path, sizeof path, "%s/archive.json", state_dir);
-	if (archive_load(state_dir, &a, err, sizeof err) != 0)
-		return archive_error("%s", err);
+	if (archive_load(state_dir, &a, err, sizeof err) != 0) {
+		rc = archive_error("%s", err);
+		goto done;
+	}
 
 	if (show_name)
 		rc = show(a, show_name, path, out);
 	else if (archive_count(a) == 0)
 		rc = (fprintf(stderr, "perfrl archive: no cells yet in %s\n", path), 0);
 	else
-		rc = list(&l, a, state_dir, json);
+		rc = list(&t, a, state_dir, json);
 	archive_free(a);
 	if (fflush(out) != 0 || ferror(out))
-		return archive_error("cannot write the output: %s", strerror(errno));
+		rc = archive_error("cannot write the output: %s", strerror(errno));
+done:
+	table_free(&t);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "extract.h"
 #include "jsonl.h"
+#include "table.h"
 #include "machine.h"
 #include "measure.h"
 #include "policy.h"
@@ -28,6 +29,8 @@
 
 #define COMPLETION_MAX (4 << 20) /* a completion with a long <think> is still bounded */
 
+#define BENCH_DEFAULT_FORMAT "File,Status,GFLOPS,CV,Reward,Detail"
+
 static const char bench_usage[] =
 	"usage: perfrl bench [OPTIONS] FILE...          evaluate C files or completions ('-': stdin)\n"
 	"       perfrl bench [OPTIONS] --completions FILE --out FILE   the CPU step's batch form\n"
@@ -37,6 +40,14 @@ static const char bench_usage[] =
 	"the median GFLOPS, CV, status and reward.\n"
 	"\n"
 	"  -j, --json              one JSON record per input and line (default: a table)\n"
+	"      --format LIST       the table's fields, each Name[%WIDTH] (WIDTH > 0\n"
+	"                          right-justifies, < 0 left-justifies); names match by\n"
+	"                          unique prefix, any case (default: " BENCH_DEFAULT_FORMAT ")\n"
+	"      --helpformat        list the fields\n"
+	"  -p, --parsable          the delimiter after every field, the last one included\n"
+	"  -P, --parsable2         the delimiter between fields, not after the last one\n"
+	"      --delimiter STR     with -p or -P: the delimiter (default '|')\n"
+	"  -n, --noheader          the table without its header\n"
 	"  -s, --shape MxNxK       a measured shape (repeatable; default 512x512x512)\n"
 	"      --completions FILE  JSONL of {sample_id, completion[, problem_id, shape]}\n"
 	"      --prompts FILE      with --completions: the iteration's prompts.jsonl; each\n"
@@ -97,6 +108,7 @@ struct bench {
 	double reference_gflops;
 	int json;
 	int interleave;          /* time a group's kernels call by call in turn */
+	struct table table; /* without --json */
 	int shapes_given;
 };
 
@@ -288,45 +300,67 @@ static int measure_reference(struct bench *b)
 
 /* ---- the table -------------------------------------------------------------------------- */
 
-/* sacct's habit: a value too wide for its column is cut and ends in '+'. */
-static void cell(const char *s, int width, int left)
+/* Each field prints one cell of a bench record (a json_t). */
+static void p_string(const void *row, const char *key, char *buf, size_t len)
 {
-	int len = (int)strlen(s);
-	if (len > width) {
-		printf("%.*s+ ", width - 1, s);
-		return;
-	}
-	printf(left ? "%-*s " : "%*s ", width, s);
+	snprintf(buf, len, "%s", json_string_value(json_object_get(row, key)) ?: "-");
 }
 
-static void table_header(void)
+static void p_file(const void *row, const void *ctx, char *buf, size_t len)
 {
-	cell("File", 28, 1);
-	cell("Status", 13, 1);
-	cell("GFLOPS", 9, 0);
-	cell("CV", 6, 0);
-	cell("Reward", 9, 0);
-	printf("Detail\n");
-	printf("%s %s %s %s %s %s\n", "----------------------------", "-------------",
-	       "---------", "------", "---------", "------------------------------");
+	(void)ctx;
+	p_string(row, "file", buf, len);
 }
 
-static void table_row(json_t *r)
+static void p_status(const void *row, const void *ctx, char *buf, size_t len)
 {
-	char buf[64];
-	json_t *g = json_object_get(r, "gflops"), *cv = json_object_get(r, "cv");
-	const char *name = json_string_value(json_object_get(r, "file"));
-	cell(name ? name : "-", 28, 1);
-	cell(json_string_value(json_object_get(r, "status")), 13, 1);
-	snprintf(buf, sizeof buf, json_is_real(g) ? "%.2f" : "-", json_real_value(g));
-	cell(buf, 9, 0);
-	snprintf(buf, sizeof buf, json_is_real(cv) ? "%.1f%%" : "-", json_real_value(cv) * 100);
-	cell(buf, 6, 0);
-	snprintf(buf, sizeof buf, "%.2f", json_real_value(json_object_get(r, "reward")));
-	cell(buf, 9, 0);
-	printf("%s\n", json_string_value(json_object_get(r, "detail")));
-	fflush(stdout);
+	(void)ctx;
+	p_string(row, "status", buf, len);
 }
+
+static void p_shape(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_string(row, "shape", buf, len);
+}
+
+static void p_detail(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%s", json_string_value(json_object_get(row, "detail")) ?: "");
+}
+
+static void p_gflops(const void *row, const void *ctx, char *buf, size_t len)
+{
+	json_t *g = json_object_get(row, "gflops");
+	(void)ctx;
+	snprintf(buf, len, json_is_real(g) ? "%.2f" : "-", json_real_value(g));
+}
+
+static void p_cv(const void *row, const void *ctx, char *buf, size_t len)
+{
+	json_t *cv = json_object_get(row, "cv");
+	(void)ctx;
+	snprintf(buf, len, json_is_real(cv) ? "%.1f%%" : "-", json_real_value(cv) * 100);
+}
+
+static void p_reward(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%.2f", json_real_value(json_object_get(row, "reward")));
+}
+
+/* Detail is the reason for a status: never cut (rows are printed as they are measured, so
+ * its column cannot widen to the longest). */
+static const struct table_field bench_fields[] = {
+	{"File", -28, p_file, 0},
+	{"Status", -13, p_status, 0},
+	{"GFLOPS", 9, p_gflops, 0},
+	{"CV", 6, p_cv, 0},
+	{"Reward", 9, p_reward, 0},
+	{"Detail", -30, p_detail, TABLE_NOCUT},
+	{"Shape", -14, p_shape, 0},
+};
 
 static void emit(struct bench *b, json_t *r)
 {
@@ -336,7 +370,8 @@ static void emit(struct bench *b, json_t *r)
 		free(s);
 		fflush(stdout);
 	} else {
-		table_row(r);
+		table_row(&b->table, r);
+		fflush(stdout);
 	}
 }
 
@@ -374,7 +409,7 @@ static int bench_files(struct bench *b, int n, char **files)
 		free(cons);
 	}
 	if (!b->json)
-		table_header();
+		table_header(&b->table);
 	/* --interleave: all FILEs are one group (they share the shapes); else one at a time. */
 	es = util_xcalloc((size_t)n, sizeof *es);
 	for (int lo = 0, hi; lo < n; lo = hi) {
@@ -886,8 +921,11 @@ int cmd_bench(int argc, char **argv)
 		{"no-interleave", no_argument, NULL, O_NOINTERLEAVE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		TABLE_LONG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
+	struct table_opts topts = {0};
+	char terr[512];
 	struct bench b;
 	const char *completions = NULL, *out = NULL, *shard = NULL, *prompts = NULL,
 		   *catalogue = NULL, *permit = NULL, *require = NULL;
@@ -901,7 +939,7 @@ int cmd_bench(int argc, char **argv)
 	b.measure.nshapes = 0;
 	b.interleave = 1; /* benchmarks/ranking: the ranking at the top is steadier so */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "js:o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "js:o:qh" TABLE_SHORT_OPTIONS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			b.json = 1;
@@ -1020,9 +1058,24 @@ int cmd_bench(int argc, char **argv)
 			fputs(bench_usage, stdout);
 			return 0;
 		default:
+			if (table_option(&topts, c, optarg))
+				break;
 			fputs("Try 'perfrl bench --help'.\n", stderr);
 			return 2;
 		}
+	}
+	table_init(&b.table, bench_fields, sizeof bench_fields / sizeof bench_fields[0], &topts,
+		   stdout);
+	if (topts.helpformat) {
+		table_helpformat(&b.table, stdout);
+		return 0;
+	}
+	if (b.json && table_opts_given(&topts))
+		return usage_error("%s", "--json excludes --format, -p, -P, --delimiter and -n");
+	if (table_format(&b.table, topts.format ? topts.format : BENCH_DEFAULT_FORMAT, terr,
+			 sizeof terr) != 0) {
+		table_free(&b.table);
+		return usage_error("--format: %s", terr);
 	}
 	if (!b.measure.nshapes) {
 		b.measure.shapes[0] = (struct shape){512, 512, 512};
@@ -1033,6 +1086,7 @@ int cmd_bench(int argc, char **argv)
 			wait_s);
 	catalogue_free(b.cat);
 	json_decref(b.problems);
+	table_free(&b.table);
 	return rc;
 }
 

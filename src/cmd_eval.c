@@ -12,6 +12,7 @@
 #include "jsonl.h"
 #include "prompt.h"
 #include "slurm_client.h"
+#include "table.h"
 #include "template.h"
 #include "util.h"
 
@@ -51,7 +52,14 @@ static const char eval_usage[] =
 	"      --seed N            sampling seed (default 12345, not a training seed)\n"
 	"      --completions FILE  JSONL of {sample_id, problem_id, completion}: score these\n"
 	"      --problems FILE     JSONL of {problem_id, shape[, permitted, required, prompt]}\n"
-	"  -P, --parsable2         the table with '|' between fields\n"
+	"      --format LIST       the table's fields, each Name[%WIDTH] (WIDTH > 0\n"
+	"                          right-justifies, < 0 left-justifies); names match by\n"
+	"                          unique prefix, any case (default: all but a few; see\n"
+	"                          --helpformat and perfrl-eval(1))\n"
+	"      --helpformat        list the fields\n"
+	"  -p, --parsable          the delimiter after every field, the last one included\n"
+	"  -P, --parsable2         the delimiter between fields, not after the last one\n"
+	"      --delimiter STR     with -p or -P: the delimiter (default '|')\n"
 	"  -n, --noheader          the table without its header\n"
 	"  -h, --help              this text\n";
 
@@ -310,22 +318,15 @@ out:
 
 /* ---- the table and the comparison ----------------------------------------------------------- */
 
-/* sacct's fixed-width cell (perfrl acct's): a value too wide is cut and ends in '+'; -P puts
- * '|' between fields. */
-struct table {
-	int parsable, noheader;
+/* A row of the table: a problem of results.json (or "all"), and the ks it was scored at. */
+struct eval_row {
+	const char *key;
+	json_t *p;
 };
 
-static void cell(const struct table *t, const char *v, int width, int last)
-{
-	int w = abs(width);
-	if (t->parsable)
-		printf(last ? "%s" : "%s|", v);
-	else if ((int)strlen(v) > w)
-		printf("%.*s+ ", w - 1, v);
-	else
-		printf(width < 0 ? "%-*s " : "%*s ", w, v);
-}
+struct eval_ks {
+	char k1[16], kn[16];
+};
 
 /* v with decimals digits, or "-" when it is not a number */
 static void fmt(char *buf, size_t len, json_t *v, int decimals)
@@ -343,62 +344,139 @@ static const char *kkey(json_t *ks, int last, char *buf, size_t len)
 	return buf;
 }
 
-static void print_table(const struct table *t, json_t *res)
+#define ROW const struct eval_row *r = row
+#define KS const struct eval_ks *ks = ctx
+static void p_problem(const void *row, const void *ctx, char *buf, size_t len)
+{
+	ROW;
+	(void)ctx;
+	snprintf(buf, len, "%s", r->key);
+}
+
+static void p_shape(const void *row, const void *ctx, char *buf, size_t len)
+{
+	ROW;
+	(void)ctx;
+	snprintf(buf, len, "%s", json_string_value(json_object_get(r->p, "shape")) ?: "-");
+}
+
+static void p_samples(const void *row, const void *ctx, char *buf, size_t len)
+{
+	ROW;
+	(void)ctx;
+	snprintf(buf, len, "%lld", (long long)json_integer_value(json_object_get(r->p, "samples")));
+}
+
+/* A figure of the row, by key, with decimals digits. */
+#define FIGURE(fn, key, decimals)                                                           \
+	static void fn(const void *row, const void *ctx, char *buf, size_t len)             \
+	{                                                                                   \
+		ROW;                                                                        \
+		(void)ctx;                                                                  \
+		fmt(buf, len, json_object_get(r->p, key), decimals);                        \
+	}
+/* A figure at k, k1 or kn of the ks. */
+#define FIGURE_K(fn, key, which, decimals)                                                  \
+	static void fn(const void *row, const void *ctx, char *buf, size_t len)             \
+	{                                                                                   \
+		ROW;                                                                        \
+		KS;                                                                         \
+		fmt(buf, len, json_object_get(json_object_get(r->p, key), ks->which), decimals); \
+	}
+FIGURE(p_ok, "ok_share", 3)
+FIGURE_K(p_pass1, "pass_at_k", k1, 3)
+FIGURE_K(p_passn, "pass_at_k", kn, 3)
+FIGURE_K(p_speed1, "speedup_at_k", k1, 2)
+FIGURE_K(p_speedn, "speedup_at_k", kn, 2)
+FIGURE_K(p_eff1, "efficiency_at_k", k1, 3)
+FIGURE_K(p_effn, "efficiency_at_k", kn, 3)
+FIGURE(p_best, "best_gflops", 2)
+FIGURE(p_naive, "naive", 2)
+FIGURE(p_ikj, "ikj", 2)
+FIGURE(p_openblas, "openblas", 2)
+FIGURE(p_blis, "blis", 2)
+FIGURE(p_peak, "peak_gflops", 1)
+FIGURE(p_compliance, "compliance", 3)
+FIGURE(p_mean, "mean_gflops", 2)
+
+/* fast_1 against the sequential i-k-j baseline (EVAL_SEQUENTIAL) or the best library */
+static void p_fast1(const void *row, const void *ctx, char *buf, size_t len)
+{
+	ROW;
+	(void)ctx;
+	fmt(buf, len, json_object_get(json_object_get(json_object_get(r->p, "fast_p"), EVAL_SEQUENTIAL), "1"), 3);
+}
+
+static void p_fast1lib(const void *row, const void *ctx, char *buf, size_t len)
+{
+	ROW;
+	(void)ctx;
+	fmt(buf, len, json_object_get(json_object_get(json_object_get(r->p, "fast_p"), "library"), "1"), 3);
+}
+#undef ROW
+#undef KS
+
+/* The fields; k1 and kn are the first and last k of results.json, shown in the header
+ * (Pass@1, Pass@16). */
+static const struct table_field eval_fields[] = {
+	{"Problem", -24, p_problem, 0},
+	{"Shape", -12, p_shape, 0},
+	{"Samples", 7, p_samples, 0},
+	{"OK", 7, p_ok, 0},
+	{"Pass@k1", 7, p_pass1, 0},
+	{"Pass@kn", 7, p_passn, 0},
+	{"Fast_1", 7, p_fast1, 0},
+	{"Speedup@k1", 10, p_speed1, 0},
+	{"Speedup@kn", 10, p_speedn, 0},
+	{"BestGFLOPS", 10, p_best, 0},
+	{"Naive", 10, p_naive, 0},
+	{"IKJ-O3", 10, p_ikj, 0},
+	{"OpenBLAS", 10, p_openblas, 0},
+	{"BLIS", 10, p_blis, 0},
+	{"Peak", 10, p_peak, 0},
+	{"Fast_1Library", 13, p_fast1lib, 0},
+	{"Efficiency@k1", 13, p_eff1, 0},
+	{"Efficiency@kn", 13, p_effn, 0},
+	{"MeanGFLOPS", 10, p_mean, 0},
+	{"Compliance", 10, p_compliance, 0},
+};
+#define EVAL_DEFAULT_FORMAT                                                                  \
+	"Problem,Shape,Samples,OK,Pass@k1,Pass@kn,Fast_1,Speedup@k1,Speedup@kn,BestGFLOPS,"   \
+	"Naive,IKJ-O3,OpenBLAS,BLIS,Peak"
+
+static void print_table(struct table *t, json_t *res)
 {
 	json_t *ks = json_object_get(res, "ks"), *p;
-	char k1[16], kn[16], h1[32], h2[32], h3[32], h4[32];
+	struct eval_ks k;
+	char h[6][32];
 	const char *key;
-	enum { NCOL = 15 };
-	static const int w[NCOL] = {-24, -12, 7, 7, 7, 7, 7, 10, 10, 10, 10, 10, 10, 10, 10};
-	const char *hdr[NCOL] = {"Problem", "Shape", "Samples", "OK", h1, h2, "Fast_1", h3, h4,
-				 "BestGFLOPS", "Naive", "IKJ-O3", "OpenBLAS", "BLIS", "Peak"};
-	kkey(ks, 0, k1, sizeof k1);
-	kkey(ks, 1, kn, sizeof kn);
-	snprintf(h1, sizeof h1, "Pass@%s", k1);
-	snprintf(h2, sizeof h2, "Pass@%s", kn);
-	snprintf(h3, sizeof h3, "Speedup@%s", k1);
-	snprintf(h4, sizeof h4, "Speedup@%s", kn);
-	if (!t->noheader) {
-		for (int i = 0; i < NCOL; i++) {
-			if (t->parsable)
-				cell(t, hdr[i], w[i], i == NCOL - 1);
-			else
-				printf("%*.*s ", w[i], abs(w[i]), hdr[i]);
-		}
-		putchar('\n');
-		if (!t->parsable) {
-			for (int i = 0; i < NCOL; i++)
-				printf("%.*s ", abs(w[i]), "------------------------");
-			putchar('\n');
-		}
-	}
+	kkey(ks, 0, k.k1, sizeof k.k1);
+	kkey(ks, 1, k.kn, sizeof k.kn);
+	snprintf(h[0], sizeof h[0], "Pass@%s", k.k1);
+	snprintf(h[1], sizeof h[1], "Pass@%s", k.kn);
+	snprintf(h[2], sizeof h[2], "Speedup@%s", k.k1);
+	snprintf(h[3], sizeof h[3], "Speedup@%s", k.kn);
+	snprintf(h[4], sizeof h[4], "Efficiency@%s", k.k1);
+	snprintf(h[5], sizeof h[5], "Efficiency@%s", k.kn);
+	table_header_name(t, "Pass@k1", h[0]);
+	table_header_name(t, "Pass@kn", h[1]);
+	table_header_name(t, "Speedup@k1", h[2]);
+	table_header_name(t, "Speedup@kn", h[3]);
+	table_header_name(t, "Efficiency@k1", h[4]);
+	table_header_name(t, "Efficiency@kn", h[5]);
+	t->ctx = &k;
+	table_header(t);
 	for (int pass = 0; pass < 2; pass++) {
 		json_t *obj = pass ? json_pack("{s:O}", "all", json_object_get(res, "all"))
 				   : json_incref(json_object_get(res, "problems"));
 		json_object_foreach(obj, key, p) {
-			char v[NCOL][64];
-			json_t *fast = json_object_get(json_object_get(p, "fast_p"), EVAL_SEQUENTIAL);
-			snprintf(v[0], sizeof v[0], "%s", key);
-			snprintf(v[1], sizeof v[1], "%s", json_string_value(json_object_get(p, "shape")) ?: "-");
-			snprintf(v[2], sizeof v[2], "%lld", (long long)json_integer_value(json_object_get(p, "samples")));
-			fmt(v[3], sizeof v[3], json_object_get(p, "ok_share"), 3);
-			fmt(v[4], sizeof v[4], json_object_get(json_object_get(p, "pass_at_k"), k1), 3);
-			fmt(v[5], sizeof v[5], json_object_get(json_object_get(p, "pass_at_k"), kn), 3);
-			fmt(v[6], sizeof v[6], json_object_get(fast, "1"), 3);
-			fmt(v[7], sizeof v[7], json_object_get(json_object_get(p, "speedup_at_k"), k1), 2);
-			fmt(v[8], sizeof v[8], json_object_get(json_object_get(p, "speedup_at_k"), kn), 2);
-			fmt(v[9], sizeof v[9], json_object_get(p, "best_gflops"), 2);
-			fmt(v[10], sizeof v[10], json_object_get(p, "naive"), 2);
-			fmt(v[11], sizeof v[11], json_object_get(p, "ikj"), 2);
-			fmt(v[12], sizeof v[12], json_object_get(p, "openblas"), 2);
-			fmt(v[13], sizeof v[13], json_object_get(p, "blis"), 2);
-			fmt(v[14], sizeof v[14], json_object_get(p, "peak_gflops"), 1);
-			for (int i = 0; i < NCOL; i++)
-				cell(t, v[i], w[i], i == NCOL - 1);
-			putchar('\n');
+			struct eval_row row = {key, p};
+			table_row(t, &row);
 		}
 		json_decref(obj);
 	}
+	fflush(t->out);
+	t->ctx = NULL;
 	/* Which kernels the library columns ran: a note for the person reading, on stderr, so
 	 * that the table stays a table. */
 	{
@@ -600,8 +678,7 @@ int cmd_eval(int argc, char **argv)
 		{"seed", required_argument, NULL, O_SEED},
 		{"completions", required_argument, NULL, O_COMPLETIONS},
 		{"problems", required_argument, NULL, O_PROBLEMS},
-		{"parsable2", no_argument, NULL, 'P'},
-		{"noheader", no_argument, NULL, 'n'},
+		TABLE_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -609,7 +686,8 @@ int cmd_eval(int argc, char **argv)
 	char err[512], dir[PATH_MAX], path[PATH_MAX + 32], perfrl[PATH_MAX], samples[16] = "16",
 		seed[32] = "12345";
 	struct perfrl_config cfg;
-	struct table tab = {0, 0};
+	struct table_opts topts = {0};
+	struct table tab = {0};
 	json_t *compl = NULL, *by = NULL, *prompts = NULL, *res, *baseline;
 	char *gen = NULL;
 	int c, rc = 1, given_samples = 0;
@@ -623,7 +701,7 @@ int cmd_eval(int argc, char **argv)
 		return compare(argv[2], argv[3]);
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:o:k:Pnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:k:h" TABLE_SHORT_OPTIONS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -651,19 +729,20 @@ int cmd_eval(int argc, char **argv)
 		case O_PROBLEMS:
 			uprobs = optarg;
 			break;
-		case 'P':
-			tab.parsable = 1;
-			break;
-		case 'n':
-			tab.noheader = 1;
-			break;
 		case 'h':
 			fputs(eval_usage, stdout);
 			return 0;
 		default:
+			if (table_option(&topts, c, optarg))
+				break;
 			fputs(eval_usage, stderr);
 			return 2;
 		}
+	}
+	table_init(&tab, eval_fields, sizeof eval_fields / sizeof eval_fields[0], &topts, stdout);
+	if (topts.helpformat) {
+		table_helpformat(&tab, stdout);
+		return 0;
 	}
 	if (!out || optind < argc || (!conf && !ucompl) || (!ucompl != !uprobs) ||
 	    (ucompl && (ckpt || given_samples))) {
@@ -675,6 +754,13 @@ int cmd_eval(int argc, char **argv)
 		fputs(eval_usage, stderr);
 		return 2;
 	}
+	/* a bad --format is a usage error before anything is measured */
+	if (table_format(&tab, topts.format ? topts.format : EVAL_DEFAULT_FORMAT, err,
+			 sizeof err) != 0) {
+		fprintf(stderr, "perfrl eval: --format: %s\n", err);
+		table_free(&tab);
+		return 2;
+	}
 	if (!ckpt)
 		ckpt = "none";
 	/* scoring given completions needs only the CPU partition: ./perfrl.conf, or the defaults */
@@ -682,6 +768,7 @@ int cmd_eval(int argc, char **argv)
 		conf = "perfrl.conf";
 	if (config_load(conf, &cfg, err, sizeof err) != 0) {
 		util_error("%s", err);
+		table_free(&tab);
 		return 2;
 	}
 	if (util_mkdirs(out, 0755) != 0 || !realpath(out, dir)) {
@@ -753,5 +840,6 @@ done:
 	json_decref(by);
 	json_decref(prompts);
 	config_free(&cfg);
+	table_free(&tab);
 	return rc;
 }

@@ -3,10 +3,12 @@
 #include "commands.h"
 #include "conf.h"
 #include "sqd.h"
+#include "table.h"
 #include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define STAGES_DEFAULT_FORMAT "Iter,Stage,Plan,Problem,Shape,Permitted,Required,Elite"
+
 static const char stages_usage[] =
-	"usage: perfrl stages -c CONF [--iterations A-B] [--json]\n"
+	"usage: perfrl stages -c CONF [--iterations A-B] [--json | --format LIST [-p|-P] [-n]]\n"
 	"       perfrl stages -c CONF --iterations N --write-prompts DIR\n"
 	"\n"
 	"Prints the SQD plan of CONF's stages.lua: per iteration, its stage and each problem's\n"
@@ -26,12 +30,168 @@ static const char stages_usage[] =
 	"  -c, --config CONF     the run's perfrl.conf\n"
 	"  -i, --iterations A-B  the iterations to show (default: all of the run; 'N' is one)\n"
 	"  -j, --json            one JSON object per problem and line\n"
+	"      --format LIST     fields, each Name[%WIDTH] (WIDTH > 0 right-justifies, < 0\n"
+	"                        left-justifies); names match by unique prefix, any case\n"
+	"                        (default: " STAGES_DEFAULT_FORMAT ")\n"
+	"      --helpformat      list the fields\n"
+	"  -p, --parsable        the delimiter after every field, the last one included (and\n"
+	"                        no notes between iterations)\n"
+	"  -P, --parsable2       the delimiter between fields, not after the last one\n"
+	"      --delimiter STR   with -p or -P: the delimiter (default '|')\n"
+	"  -n, --noheader        no header\n"
 	"  -w, --write-prompts DIR  write iteration N's prompts.jsonl (and plan.json, techniques.json)\n"
 	"                        into DIR as perfrl run would, e.g. a held-out set for an LLM\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0; 1 when the script fails (its error names the file and line); 2 for usage\n"
 	"errors. See perfrl-stages(1) for the Lua API.\n";
+
+/* ---- the plan's rows -------------------------------------------------------------------- */
+
+/* A row as --json prints it: {iteration, stage, plan, problem_id, shape, permitted, required,
+ * elite, advance}; a note between iterations is {note}. */
+static json_t *row_json(const struct sqd_preview_row *r)
+{
+	if (r->note)
+		return json_pack("{s:s}", "note", r->note);
+	return json_pack("{s:I, s:i, s:s, s:s, s:s, s:O, s:O, s:b, s:b}", "iteration",
+			 (json_int_t)r->iter, "stage", r->stage, "plan", r->plan, "problem_id", r->id,
+			 "shape", r->shape, "permitted", r->permitted, "required", r->required,
+			 "elite", r->elite, "advance", r->advance);
+}
+
+struct preview {
+	int json;     /* print each problem as it comes */
+	json_t *rows; /* else: every row, for the table */
+};
+
+static void on_row(void *ctx, const struct sqd_preview_row *r)
+{
+	struct preview *pv = ctx;
+	if (!pv->json) {
+		json_array_append_new(pv->rows, row_json(r));
+	} else if (!r->note) {
+		json_t *j = row_json(r);
+		char *t = json_dumps(j, JSON_COMPACT);
+		printf("%s\n", t);
+		free(t);
+		json_decref(j);
+	}
+}
+
+/* ---- fields ---------------------------------------------------------------------------- */
+
+static void p_iter(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%lld", (long long)json_integer_value(json_object_get(row, "iteration")));
+}
+
+static void p_stage(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%lld", (long long)json_integer_value(json_object_get(row, "stage")));
+}
+
+static void p_str(const void *row, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", json_string_value(json_object_get(row, key)) ?: "");
+}
+
+static void p_plan(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_str(row, "plan", buf, len);
+}
+
+static void p_problem(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_str(row, "problem_id", buf, len);
+}
+
+static void p_shape(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_str(row, "shape", buf, len);
+}
+
+/* Technique names, comma-separated; none is "-". */
+static void p_names(const void *row, const char *key, char *buf, size_t len)
+{
+	size_t k, used = 0;
+	json_t *v;
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(row, key), k, v)
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", k ? "," : "",
+						 json_string_value(v) ?: "");
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static void p_permitted(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_names(row, "permitted", buf, len);
+}
+
+static void p_required(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	p_names(row, "required", buf, len);
+}
+
+static void p_elite(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%s", json_is_true(json_object_get(row, "elite")) ? "elite" : "");
+}
+
+static void p_advance(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%s", json_is_true(json_object_get(row, "advance")) ? "yes" : "");
+}
+
+/* The technique lists are never cut: their columns widen to the longest. */
+static const struct table_field stages_fields[] = {
+	{"Iter", 5, p_iter, 0},
+	{"Stage", 5, p_stage, 0},
+	{"Plan", -9, p_plan, 0},
+	{"Problem", -40, p_problem, 0},
+	{"Shape", -14, p_shape, TABLE_NOCUT},
+	{"Permitted", -52, p_permitted, TABLE_NOCUT},
+	{"Required", -8, p_required, TABLE_NOCUT},
+	{"Elite", -5, p_elite, 0},
+	{"Advance", -7, p_advance, 0},
+};
+
+/* The table, the script's notes between the iterations (fixed width only). */
+static void print_table(struct table *t, json_t *rows)
+{
+	size_t n = json_array_size(rows), np = 0;
+	const void **problems = calloc(n ? n : 1, sizeof *problems);
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (!json_object_get(r, "note"))
+			problems[np++] = r;
+	table_fit(t, problems, np);
+	free(problems);
+	table_header(t);
+	json_array_foreach(rows, i, r) {
+		const char *note = json_string_value(json_object_get(r, "note"));
+		if (note) {
+			char line[512];
+			snprintf(line, sizeof line, "%5s %5s (%s)", "", "", note);
+			table_note(t, line);
+		} else {
+			table_row(t, r);
+		}
+	}
+}
 
 static int parse_range(const char *s, long *from, long *to)
 {
@@ -58,6 +218,7 @@ int cmd_stages(int argc, char **argv)
 		{"iterations", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},
 		{"write-prompts", required_argument, NULL, 'w'},
+		TABLE_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -67,9 +228,12 @@ int cmd_stages(int argc, char **argv)
 	char err[512], run_dir[PATH_MAX], state_dir[PATH_MAX + 8], cwd[PATH_MAX];
 	struct perfrl_config cfg;
 	struct sqd *q = NULL;
+	struct table_opts topts = {0};
+	struct table t;
+	struct preview pv = {0};
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:i:jw:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:jw:h" TABLE_SHORT_OPTIONS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -91,9 +255,21 @@ int cmd_stages(int argc, char **argv)
 			fputs(stages_usage, stdout);
 			return 0;
 		default:
+			if (table_option(&topts, c, optarg))
+				break;
 			fputs(stages_usage, stderr);
 			return 2;
 		}
+	}
+	table_init(&t, stages_fields, sizeof stages_fields / sizeof stages_fields[0], &topts, stdout);
+	if (topts.helpformat) {
+		table_helpformat(&t, stdout);
+		return 0;
+	}
+	if ((json || write_dir) && table_opts_given(&topts)) {
+		fprintf(stderr, "perfrl stages: --format, -p, -P, --delimiter and -n are for the "
+			"table: not with %s\n", json ? "--json" : "--write-prompts");
+		return 2;
 	}
 	if (!conf || optind < argc) {
 		fputs(stages_usage, stderr);
@@ -103,8 +279,15 @@ int cmd_stages(int argc, char **argv)
 		fprintf(stderr, "perfrl stages: --write-prompts needs --iterations N (one iteration)\n");
 		return 2;
 	}
+	if (table_format(&t, topts.format ? topts.format : STAGES_DEFAULT_FORMAT, err,
+			 sizeof err) != 0) {
+		fprintf(stderr, "perfrl stages: --format: %s\n", err);
+		table_free(&t);
+		return 2;
+	}
 	if (config_load(conf, &cfg, err, sizeof err) != 0) {
 		util_error("%s", err);
+		table_free(&t);
 		return 2;
 	}
 	if (!getcwd(cwd, sizeof cwd) ||
@@ -133,9 +316,15 @@ int cmd_stages(int argc, char **argv)
 		rc = sqd_prepare(q, from, write_dir, &stage) == 0 ? 0 : 1;
 		goto out;
 	}
-	rc = sqd_preview(q, run_dir, from, to, json, stdout) == 0 ? 0 : 1;
+	pv.json = json;
+	pv.rows = json_array();
+	rc = sqd_preview(q, run_dir, from, to, on_row, &pv) == 0 ? 0 : 1;
+	if (rc == 0 && !json)
+		print_table(&t, pv.rows);
+	json_decref(pv.rows);
 out:
 	sqd_close(q);
 	config_free(&cfg);
+	table_free(&t);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "catalogue.h"
 #include "commands.h"
 #include "extract.h"
+#include "table.h"
 #include "techniques.h"
 #include "util.h"
 
@@ -14,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LIST_DEFAULT_FORMAT "Name,Description"
+#define TALLY_DEFAULT_FORMAT "technique,TP,FP,FN,precision,recall"
+
 static const char techniques_usage[] =
 	"usage: perfrl techniques [--json] [--explain] FILE...\n"
-	"       perfrl techniques --labels FILE...\n"
-	"       perfrl techniques --list\n"
+	"       perfrl techniques --labels [TABLE OPTIONS] FILE...\n"
+	"       perfrl techniques --list [TABLE OPTIONS]\n"
 	"\n"
 	"Detects the optimisation techniques each FILE uses (a C file or a raw model completion,\n"
 	"'-' for standard input: the code is extracted as perfrl bench does). Prints\n"
@@ -29,6 +33,17 @@ static const char techniques_usage[] =
 	"      --labels   compare with each file's first line, /* techniques: NAME ... */ (or\n"
 	"                 'none'): per-technique precision and recall, and the files that disagree\n"
 	"  -h, --help     this text\n"
+	"\n"
+	"Table options, for --list and --labels' tally, as sacct's:\n"
+	"      --format LIST      fields, each Name[%WIDTH] (WIDTH > 0 right-justifies, < 0\n"
+	"                         left-justifies); names match by unique prefix, any case\n"
+	"                         (default: --list " LIST_DEFAULT_FORMAT ";\n"
+	"                         --labels " TALLY_DEFAULT_FORMAT ")\n"
+	"      --helpformat       list the fields (of --labels' tally with --labels)\n"
+	"  -p, --parsable         the delimiter after every field, the last one included\n"
+	"  -P, --parsable2        the delimiter between fields, not after the last one\n"
+	"      --delimiter STR    with -p or -P: the delimiter (default '|')\n"
+	"  -n, --noheader         no header (and, --labels, no summary line)\n"
 	"\n"
 	"Exit status: 0; 1 when a file cannot be read as C or (--labels) a file disagrees with its\n"
 	"label or has none; 2 for usage errors and missing files. See perfrl-techniques(1).\n";
@@ -138,23 +153,106 @@ static void print_json(const struct catalogue *cat, const char *file, techset_t 
 	json_decref(o);
 }
 
-static void print_tally(const struct catalogue *cat, const struct tally *t)
+/* ---- the tables ------------------------------------------------------------------------- */
+
+/* A row of --list: technique i of the catalogue (the table's context). */
+static void l_name(const void *row, const void *ctx, char *buf, size_t len)
 {
-	printf("%-18s %4s %4s %4s %9s %7s\n", "technique", "TP", "FP", "FN", "precision", "recall");
-	for (int i = 0; i < catalogue_count(cat); i++) {
-		char prec[16], rec[16];
-		int tp = t->tp[i], fp = t->fp[i], fn = t->fn[i];
-		if (tp + fp)
-			snprintf(prec, sizeof prec, "%.1f%%", 100.0 * tp / (tp + fp));
-		else
-			snprintf(prec, sizeof prec, "-");
-		if (tp + fn)
-			snprintf(rec, sizeof rec, "%.1f%%", 100.0 * tp / (tp + fn));
-		else
-			snprintf(rec, sizeof rec, "-");
-		printf("%-18s %4d %4d %4d %9s %7s\n", catalogue_name(cat, i), tp, fp, fn, prec, rec);
+	snprintf(buf, len, "%s", catalogue_name(ctx, *(const int *)row));
+}
+
+static void l_description(const void *row, const void *ctx, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", catalogue_description(ctx, *(const int *)row));
+}
+
+static const struct table_field list_fields[] = {
+	{"Name", -18, l_name, 0},
+	{"Description", -11, l_description, TABLE_NOCUT},
+};
+
+/* A row of --labels' tally: one technique's counts. */
+struct tally_row {
+	const char *name;
+	int tp, fp, fn;
+};
+
+static void t_name(const void *row, const void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	snprintf(buf, len, "%s", ((const struct tally_row *)row)->name);
+}
+
+#define TALLY_COUNT(fn, member)                                                             \
+	static void fn(const void *row, const void *ctx, char *buf, size_t len)             \
+	{                                                                                   \
+		(void)ctx;                                                                  \
+		snprintf(buf, len, "%d", ((const struct tally_row *)row)->member);          \
 	}
-	printf("%d files, %d disagree, %d unlabelled\n", t->files, t->disagree, t->unlabelled);
+TALLY_COUNT(t_tp, tp)
+TALLY_COUNT(t_fp, fp)
+TALLY_COUNT(t_fn, fn)
+
+/* a share of part in whole, "-" when whole is 0 */
+static void share(int part, int whole, char *buf, size_t len)
+{
+	if (whole)
+		snprintf(buf, len, "%.1f%%", 100.0 * part / whole);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void t_precision(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct tally_row *r = row;
+	(void)ctx;
+	share(r->tp, r->tp + r->fp, buf, len);
+}
+
+static void t_recall(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct tally_row *r = row;
+	(void)ctx;
+	share(r->tp, r->tp + r->fn, buf, len);
+}
+
+/* The names are lowercase as they always were: scripts look for the line '^technique '. */
+static const struct table_field tally_fields[] = {
+	{"technique", -18, t_name, 0},
+	{"TP", 4, t_tp, 0},
+	{"FP", 4, t_fp, 0},
+	{"FN", 4, t_fn, 0},
+	{"precision", 9, t_precision, 0},
+	{"recall", 7, t_recall, 0},
+};
+
+static void print_list(struct table *t, const struct catalogue *cat)
+{
+	int n = catalogue_count(cat), *idx = util_xcalloc((size_t)n + 1, sizeof *idx);
+	const void **rows = util_xcalloc((size_t)n + 1, sizeof *rows);
+	for (int i = 0; i < n; i++) {
+		idx[i] = i;
+		rows[i] = &idx[i];
+	}
+	t->ctx = cat;
+	table_fit(t, rows, (size_t)n);
+	table_header(t);
+	for (int i = 0; i < n; i++)
+		table_row(t, &idx[i]);
+	free(rows);
+	free(idx);
+}
+
+static void print_tally(struct table *t, const struct catalogue *cat, const struct tally *tally)
+{
+	table_header(t);
+	for (int i = 0; i < catalogue_count(cat); i++) {
+		struct tally_row r = {catalogue_name(cat, i), tally->tp[i], tally->fp[i], tally->fn[i]};
+		table_row(t, &r);
+	}
+	if (!t->noheader && t->mode == TABLE_FIXED)
+		printf("%d files, %d disagree, %d unlabelled\n", tally->files, tally->disagree,
+		       tally->unlabelled);
 }
 
 int cmd_techniques(int argc, char **argv)
@@ -162,15 +260,19 @@ int cmd_techniques(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},   {"explain", no_argument, NULL, 'e'},
 		{"list", no_argument, NULL, 'l'},   {"labels", no_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},   {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},   TABLE_LONG_OPTIONS,
+		{NULL, 0, NULL, 0},
 	};
+	struct table_opts topts = {0};
+	struct table t;
+	char err[512];
 	int json = 0, explain = 0, list = 0, labels = 0, c, rc = 0;
 	struct catalogue *cat;
 	struct tally tally;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jelh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jelh" TABLE_SHORT_OPTIONS, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -188,6 +290,8 @@ int cmd_techniques(int argc, char **argv)
 			fputs(techniques_usage, stdout);
 			return 0;
 		default:
+			if (table_option(&topts, c, optarg))
+				break;
 			if (optopt)
 				fprintf(stderr, "perfrl techniques: unknown option '-%c' (see --help)\n",
 					optopt);
@@ -197,20 +301,47 @@ int cmd_techniques(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (labels)
+		table_init(&t, tally_fields, sizeof tally_fields / sizeof tally_fields[0], &topts,
+			   stdout);
+	else
+		table_init(&t, list_fields, sizeof list_fields / sizeof list_fields[0], &topts,
+			   stdout);
+	if (topts.helpformat) {
+		table_helpformat(&t, stdout);
+		return 0;
+	}
+	if (!list && !labels && table_opts_given(&topts)) {
+		fprintf(stderr, "perfrl techniques: --format, -p, -P, --delimiter and -n are for "
+			"--list and --labels (see --help)\n");
+		return 2;
+	}
+	if (list && labels) {
+		fprintf(stderr, "perfrl techniques: --list and --labels exclude each other\n");
+		return 2;
+	}
+	if (table_format(&t, topts.format ? topts.format
+					  : labels ? TALLY_DEFAULT_FORMAT : LIST_DEFAULT_FORMAT,
+			 err, sizeof err) != 0) {
+		fprintf(stderr, "perfrl techniques: --format: %s\n", err);
+		table_free(&t);
+		return 2;
+	}
 	cat = catalogue_new();
 	if (list) {
 		if (optind < argc) {
-			catalogue_free(cat);
 			fprintf(stderr, "perfrl techniques: --list takes no files\n");
-			return 2;
+			rc = 2;
+		} else {
+			print_list(&t, cat);
 		}
-		for (int i = 0; i < catalogue_count(cat); i++)
-			printf("%-18s %s\n", catalogue_name(cat, i), catalogue_description(cat, i));
 		catalogue_free(cat);
-		return 0;
+		table_free(&t);
+		return rc;
 	}
 	if (optind >= argc) {
 		catalogue_free(cat);
+		table_free(&t);
 		fprintf(stderr, "perfrl techniques: no files (see --help)\n");
 		return 2;
 	}
@@ -227,6 +358,7 @@ int cmd_techniques(int argc, char **argv)
 		if (!(text = util_read_file(file, 16u << 20, &len))) {
 			fprintf(stderr, "perfrl techniques: %s: %s\n", file, strerror(errno));
 			catalogue_free(cat);
+			table_free(&t);
 			return 2;
 		}
 		if (labels) {
@@ -277,7 +409,8 @@ int cmd_techniques(int argc, char **argv)
 		}
 	}
 	if (labels)
-		print_tally(cat, &tally);
+		print_tally(&t, cat, &tally);
 	catalogue_free(cat);
+	table_free(&t);
 	return rc;
 }

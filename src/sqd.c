@@ -407,42 +407,12 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 
 /* ---- preview --------------------------------------------------------------------------- */
 
-static void print_problem(FILE *f, int json, long iter, int stage, const char *how, int advance,
-			  const char *id, const char *shape, json_t *permitted, json_t *required,
-			  int elite)
-{
-	if (json) {
-		json_t *j = json_pack("{s:I, s:i, s:s, s:s, s:s, s:O, s:O, s:b, s:b}", "iteration",
-				      (json_int_t)iter, "stage", stage, "plan", how, "problem_id", id,
-				      "shape", shape, "permitted", permitted, "required", required,
-				      "elite", elite, "advance", advance);
-		char *t = json_dumps(j, JSON_COMPACT);
-		fprintf(f, "%s\n", t);
-		free(t);
-		json_decref(j);
-	} else {
-		char perm[512] = "", req[512] = "";
-		size_t k;
-		json_t *v;
-		json_array_foreach(permitted, k, v)
-			snprintf(perm + strlen(perm), sizeof perm - strlen(perm), "%s%s", k ? "," : "",
-				 json_string_value(v));
-		json_array_foreach(required, k, v)
-			snprintf(req + strlen(req), sizeof req - strlen(req), "%s%s", k ? "," : "",
-				 json_string_value(v));
-		fprintf(f, "%5ld %5d %-9s %-40.40s %-14s %-52s %s%s\n", iter, stage, how, id, shape,
-			perm, req[0] ? req : "-", elite ? " elite" : "");
-	}
-}
-
-int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json, FILE *f)
+int sqd_preview(struct sqd *q, const char *run_dir, long from, long to,
+		void (*fn)(void *ctx, const struct sqd_preview_row *row), void *ctx)
 {
 	int stage = q->stage;
 	long its = q->stage_iterations;
 	char last_note[sizeof ((struct stage_plan *)0)->note] = "";
-	if (!json)
-		fprintf(f, "%5s %5s %-9s %-40s %-14s %-52s %s\n", "Iter", "Stage", "Plan", "Problem",
-			"Shape", "Permitted", "Required");
 	/* Iterations already planned: what their prompts say. */
 	for (long it = from; it <= to && it <= q->last_iter; it++) {
 		char path[PATH_MAX + 64];
@@ -454,9 +424,13 @@ int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json
 		json_array_foreach(lines, i, o) {
 			const char *id = json_string_value(json_object_get(o, "problem_id"));
 			const char *shape = json_string_value(json_object_get(o, "shape"));
-			print_problem(f, json, it, (int)json_integer_value(json_object_get(o, "stage")), "run",
-				      0, id ? id : "?", shape ? shape : "?", json_object_get(o, "permitted"),
-				      json_object_get(o, "required"), json_object_get(o, "elite") != NULL);
+			struct sqd_preview_row row = {
+				.iter = it, .stage = (int)json_integer_value(json_object_get(o, "stage")),
+				.plan = "run", .id = id ? id : "?", .shape = shape ? shape : "?",
+				.permitted = json_object_get(o, "permitted"),
+				.required = json_object_get(o, "required"),
+				.elite = json_object_get(o, "elite") != NULL};
+			fn(ctx, &row);
 		}
 		json_decref(lines);
 	}
@@ -467,21 +441,28 @@ int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json
 			return -1;
 		if (it >= from) {
 			/* The script's note when it changes, and where a stage ends. */
-			if (!json && p.note[0] && strcmp(p.note, last_note))
-				fprintf(f, "%5s %5s (%s)\n", "", "", p.note);
+			if (p.note[0] && strcmp(p.note, last_note))
+				fn(ctx, &(struct sqd_preview_row){.note = p.note});
 			snprintf(last_note, sizeof last_note, "%s", p.note);
 			for (size_t i = 0; i < p.n; i++) {
 				json_t *perm = techset_json(q->cat, p.problems[i].permitted);
 				json_t *req = techset_json(q->cat, p.problems[i].required);
-				print_problem(f, json, it, p.stage, it == q->last_iter + 1 ? "next" : "preview",
-					      p.advance, p.problems[i].id, p.problems[i].shape, perm, req,
-					      p.problems[i].elite);
+				struct sqd_preview_row row = {
+					.iter = it, .stage = p.stage,
+					.plan = it == q->last_iter + 1 ? "next" : "preview",
+					.advance = p.advance, .id = p.problems[i].id,
+					.shape = p.problems[i].shape, .permitted = perm, .required = req,
+					.elite = p.problems[i].elite};
+				fn(ctx, &row);
 				json_decref(perm);
 				json_decref(req);
 			}
-			if (!json && p.advance)
-				fprintf(f, "%5s %5s (stage %d ends here: the next iteration starts stage %d)\n",
-					"", "", p.stage, p.stage + 1);
+			if (p.advance) {
+				char note[96];
+				snprintf(note, sizeof note, "stage %d ends here: the next iteration "
+					 "starts stage %d", p.stage, p.stage + 1);
+				fn(ctx, &(struct sqd_preview_row){.note = note});
+			}
 
 		}
 		advance(&p, &stage, &its);

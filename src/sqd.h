@@ -29,9 +29,23 @@ int sqd_prepare(struct sqd *q, long iter, const char *dir, int *stage);
  * qd_score. Done once per iteration (a resumed update changes nothing). 0, or -1 (reported). */
 int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struct iter_record *r);
 
+/* One row of a preview: a problem of an iteration, or (note set, the rest unset) what the
+ * script says between iterations. */
+struct sqd_preview_row {
+	long iter;
+	int stage;
+	const char *plan; /* "run", "next" or "preview" */
+	int advance;      /* the stage ends after this iteration */
+	const char *id, *shape;
+	json_t *permitted, *required; /* arrays of technique names */
+	int elite;        /* the prompt shows an elite */
+	const char *note;
+};
+
 /* `perfrl stages`: the plans of iterations from..to (the ones already run, from their
- * prompts; the rest as the script would make them if the archive stayed as it is), as a table
- * or as JSON lines. 0, or -1 (reported). */
-int sqd_preview(struct sqd *q, const char *run_dir, long from, long to, int json, FILE *f);
+ * prompts; the rest as the script would make them if the archive stayed as it is), a row at a
+ * time to fn (the printing is the command's). 0, or -1 (reported). */
+int sqd_preview(struct sqd *q, const char *run_dir, long from, long to,
+		void (*fn)(void *ctx, const struct sqd_preview_row *row), void *ctx);
 
 #endif
