@@ -246,24 +246,12 @@ struct acct {
 	unsigned states; /* bit per enum iter_state; 0: every state */
 };
 
-static int usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("perfrl acct: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'perfrl acct --help'.\n", stderr);
-	return 2;
-}
-
 /* The columns of list; origin names where the list came from. */
 static int parse_format(struct acct *a, const char *list, const char *origin)
 {
 	char err[1536];
 	if (table_format(&a->table, list, err, sizeof err) != 0)
-		return usage_error("%s: %s", origin, err);
+		return util_usage_error("%s: %s", origin, err);
 	return 0;
 }
 
@@ -299,7 +287,7 @@ static int parse_ranges(struct acct *a, const char *list)
 		p = end + 1;
 	}
 bad:
-	return usage_error("--iterations: bad list '%s' (N, N-M with N <= M, comma-separated)",
+	return util_usage_error("--iterations: bad list '%s' (N, N-M with N <= M, comma-separated)",
 			   list);
 }
 
@@ -324,7 +312,7 @@ static int parse_states(struct acct *a, const char *list)
 			if (!strcasecmp(tok, abbrevs[i].abbrev))
 				st = (int)abbrevs[i].state;
 		if (st < 0) {
-			rc = usage_error("--state: unknown state '%s'; valid: PENDING (PD), RUNNING "
+			rc = util_usage_error("--state: unknown state '%s'; valid: PENDING (PD), RUNNING "
 					 "(R), COMPLETED (CD), FAILED (F), CANCELLED (CA), TIMEOUT "
 					 "(TO), NODE_FAIL (NF), PREEMPTED (PR), REQUEUED (RQ)",
 					 tok);
@@ -333,7 +321,7 @@ static int parse_states(struct acct *a, const char *list)
 		a->states |= 1u << st;
 	}
 	if (rc == 0 && a->states == 0)
-		rc = usage_error("--state: no states in '%s'", list);
+		rc = util_usage_error("--state: no states in '%s'", list);
 	free(copy);
 	return rc;
 }
@@ -437,7 +425,7 @@ int acct_main(int argc, char **argv, FILE *out)
 	if (rc)
 		goto done;
 	if (optind < argc) {
-		rc = usage_error("unexpected argument '%s'", argv[optind]);
+		rc = util_usage_error("unexpected argument '%s'", argv[optind]);
 		goto done;
 	}
 	if (topts.helpformat) {
@@ -445,7 +433,7 @@ int acct_main(int argc, char **argv, FILE *out)
 		goto done;
 	}
 	if (a.conf && a.run_dir) {
-		rc = usage_error("-c and --run-dir exclude each other");
+		rc = util_usage_error("-c and --run-dir exclude each other");
 		goto done;
 	}
 	if (a.conf) {

@@ -45,18 +45,6 @@ static const char archive_usage[] =
 	"Exit status: 0, 1 when the archive cannot be read or CELL is unknown, 2 for usage\n"
 	"errors. See perfrl-archive(1).\n";
 
-static int usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("perfrl archive: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'perfrl archive --help'.\n", stderr);
-	return 2;
-}
-
 static int archive_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
 static int archive_error(const char *fmt, ...)
 {
@@ -433,20 +421,20 @@ static int archive_main(int argc, char **argv, FILE *out)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return util_usage_error("unexpected argument '%s'", argv[optind]);
 	table_init(&t, archive_fields, NFIELDS, &topts, out);
 	if (topts.helpformat) {
 		table_helpformat(&t, out);
 		return 0;
 	}
 	if (show_name && (json || table_opts_given(&topts)))
-		return usage_error("--show prints a source: no --json, --format, -p, -P, "
+		return util_usage_error("--show prints a source: no --json, --format, -p, -P, "
 				   "--delimiter or -n with it");
 	if (json && table_opts_given(&topts))
-		return usage_error("--json excludes --format, -p, -P, --delimiter and -n");
+		return util_usage_error("--json excludes --format, -p, -P, --delimiter and -n");
 	if (table_format(&t, topts.format ? topts.format : ARCHIVE_DEFAULT_FORMAT, err,
 			 sizeof err) != 0) {
-		rc = usage_error("--format: %s", err);
+		rc = util_usage_error("--format: %s", err);
 		goto done;
 	}
 

@@ -112,35 +112,10 @@ struct bench {
 	int shapes_given;
 };
 
-static int usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("perfrl bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'perfrl bench --help'.\n", stderr);
-	return 2;
-}
-
-/* "MxNxK": positive, and small enough that A, B and C fit in 3 GiB together. */
+/* 0, or -1 for a shape shape_parse refuses. */
 static int parse_shape(const char *s, struct shape *out)
 {
-	long v[3];
-	char *end;
-	const char *p = s;
-	for (int i = 0; i < 3; i++) {
-		errno = 0;
-		v[i] = strtol(p, &end, 10);
-		if (errno || end == p || v[i] < 1 || v[i] > 65536 || (i < 2 ? *end != 'x' : *end != '\0'))
-			return -1;
-		p = end + 1;
-	}
-	if ((double)v[0] * v[2] + (double)v[2] * v[1] + (double)v[0] * v[1] > 3.0 * (1 << 30) / 8)
-		return -1;
-	*out = (struct shape){(int)v[0], (int)v[1], (int)v[2]};
-	return 0;
+	return shape_parse(s, out) ? -1 : 0;
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -460,7 +435,7 @@ static int load_prompts(struct bench *b, const char *path)
 	int lineno = 0;
 
 	if (!text)
-		return usage_error("cannot read prompts %s: %s", path, strerror(errno));
+		return util_usage_error("cannot read prompts %s: %s", path, strerror(errno));
 	b->problems = json_object();
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_t *o = json_loads(line, 0, NULL), *id;
@@ -487,7 +462,7 @@ static int load_prompts(struct bench *b, const char *path)
 		}
 		json_decref(o);
 		free(text);
-		return usage_error("%s:%d: %s", path, lineno, err);
+		return util_usage_error("%s:%d: %s", path, lineno, err);
 	}
 	free(text);
 	return 0;
@@ -522,7 +497,7 @@ static int load_completions(struct bench *b, const char *path, struct sample **o
 	struct sample *s;
 
 	if (!text)
-		return usage_error("cannot read completions: %s", strerror(errno));
+		return util_usage_error("cannot read completions: %s", strerror(errno));
 	s = util_xcalloc((size_t)cap, sizeof *s);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_error_t je;
@@ -742,12 +717,12 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 
 	if (shard_arg) {
 		if (parse_shard(shard_arg, &k, &nshards) != 0)
-			return usage_error("bad --shard '%s' (want K/N with 0 <= K < N)", shard_arg);
+			return util_usage_error("bad --shard '%s' (want K/N with 0 <= K < N)", shard_arg);
 	} else if (pid && ntasks) {
 		char buf[64];
 		snprintf(buf, sizeof buf, "%s/%s", pid, ntasks);
 		if (parse_shard(buf, &k, &nshards) != 0)
-			return usage_error("bad SLURM_PROCID/SLURM_NTASKS '%s'", buf);
+			return util_usage_error("bad SLURM_PROCID/SLURM_NTASKS '%s'", buf);
 	}
 	if ((rc = load_completions(b, path, &s, &n)) != 0)
 		return rc;
@@ -946,9 +921,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 's':
 			if (b.measure.nshapes == MEASURE_MAX_SHAPES)
-				return usage_error("at most %s shapes", "8");
+				return util_usage_error("at most %s shapes", "8");
 			if (parse_shape(optarg, &b.measure.shapes[b.measure.nshapes]) != 0)
-				return usage_error("bad shape '%s' (want MxNxK, positive integers, "
+				return util_usage_error("bad shape '%s' (want MxNxK, positive integers, "
 						   "A, B and C within 3 GiB)", optarg);
 			b.measure.nshapes++;
 			b.shapes_given = 1;
@@ -964,39 +939,39 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case O_BUDGET:
 			if (parse_double(optarg, 0, 3600, &b.measure.budget_s) != 0)
-				return usage_error("bad --budget '%s' (seconds, 0 to 3600)", optarg);
+				return util_usage_error("bad --budget '%s' (seconds, 0 to 3600)", optarg);
 			break;
 		case O_TIMEOUT:
 			if (parse_double(optarg, 0.01, 86400, &b.measure.timeout_s) != 0)
-				return usage_error("bad --timeout '%s' (seconds)", optarg);
+				return util_usage_error("bad --timeout '%s' (seconds)", optarg);
 			b.build.timeout_s = fmax(30, b.measure.timeout_s * 6);
 			break;
 		case O_CV:
 			if (parse_double(optarg, 0, 100, &v) != 0)
-				return usage_error("bad --cv '%s' (a percentage)", optarg);
+				return util_usage_error("bad --cv '%s' (a percentage)", optarg);
 			b.measure.target_cv = v / 100;
 			break;
 		case O_MINREPS:
 			if (parse_double(optarg, 1, 1000, &v) != 0)
-				return usage_error("bad --min-reps '%s' (1 to 1000)", optarg);
+				return util_usage_error("bad --min-reps '%s' (1 to 1000)", optarg);
 			b.measure.min_reps = (int)v;
 			break;
 		case O_THREADS:
 			if (parse_double(optarg, 1, 4096, &v) != 0)
-				return usage_error("bad --threads '%s'", optarg);
+				return util_usage_error("bad --threads '%s'", optarg);
 			b.measure.threads = (int)v;
 			break;
 		case O_REWARD:
 			if (reward_parse(optarg, &b.reward) != 0)
-				return usage_error("bad --reward '%s' (gflops, log or ratio)", optarg);
+				return util_usage_error("bad --reward '%s' (gflops, log or ratio)", optarg);
 			break;
 		case O_PEAK:
 			if (parse_double(optarg, 0.001, 1e9, &b.measure.peak_gflops) != 0)
-				return usage_error("bad --peak '%s' (GFLOPS)", optarg);
+				return util_usage_error("bad --peak '%s' (GFLOPS)", optarg);
 			break;
 		case O_MEM:
 			if (parse_double(optarg, 64, 1 << 24, &v) != 0)
-				return usage_error("bad --mem-limit '%s' (MiB, at least 64)", optarg);
+				return util_usage_error("bad --mem-limit '%s' (MiB, at least 64)", optarg);
 			b.measure.mem_bytes = (unsigned long long)v << 20;
 			break;
 		case O_CC:
@@ -1022,7 +997,7 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case O_WAIT:
 			if (parse_double(optarg, 0, 7 * 86400, &wait_s) != 0)
-				return usage_error("bad --wait '%s' (seconds)", optarg);
+				return util_usage_error("bad --wait '%s' (seconds)", optarg);
 			break;
 		case O_PROMPTS:
 			prompts = optarg;
@@ -1071,11 +1046,11 @@ int cmd_bench(int argc, char **argv)
 		return 0;
 	}
 	if (b.json && table_opts_given(&topts))
-		return usage_error("%s", "--json excludes --format, -p, -P, --delimiter and -n");
+		return util_usage_error("%s", "--json excludes --format, -p, -P, --delimiter and -n");
 	if (table_format(&b.table, topts.format ? topts.format : BENCH_DEFAULT_FORMAT, terr,
 			 sizeof terr) != 0) {
 		table_free(&b.table);
-		return usage_error("--format: %s", terr);
+		return util_usage_error("--format: %s", terr);
 	}
 	if (!b.measure.nshapes) {
 		b.measure.shapes[0] = (struct shape){512, 512, 512};
@@ -1103,35 +1078,35 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 			snprintf(err, sizeof err, "%s", je.text);
 		json_decref(arr);
 		if (bad)
-			return usage_error("--catalogue %s: %s", catalogue, err);
+			return util_usage_error("--catalogue %s: %s", catalogue, err);
 	}
 	if ((permit || require) && completions)
-		return usage_error("%s", "--permit and --require go with FILEs (--completions takes "
+		return util_usage_error("%s", "--permit and --require go with FILEs (--completions takes "
 				   "them from --prompts)");
 	if (prompts && !completions)
-		return usage_error("%s", "--prompts goes with --completions");
+		return util_usage_error("%s", "--prompts goes with --completions");
 	if (permit || require) {
 		techset_t all = catalogue_count(b->cat) >= 32 ? ~0u : (1u << catalogue_count(b->cat)) - 1;
 		b->files_constrained = 1;
 		b->files_con.permitted = all;
 		if (permit && techset_parse(b->cat, permit, &b->files_con.permitted, err, sizeof err) != 0)
-			return usage_error("--permit: %s (see perfrl techniques --list)", err);
+			return util_usage_error("--permit: %s (see perfrl techniques --list)", err);
 		if (require && techset_parse(b->cat, require, &b->files_con.required, err, sizeof err) != 0)
-			return usage_error("--require: %s (see perfrl techniques --list)", err);
+			return util_usage_error("--require: %s (see perfrl techniques --list)", err);
 		b->files_con.permitted |= b->files_con.required;
 	}
 	if (prompts && load_prompts(b, prompts) != 0)
 		return 2;
 	if (b->libraries) {
 		if (completions || optind < argc)
-			return usage_error("%s", "--openblas, --blis and --mkl take no inputs");
+			return util_usage_error("%s", "--openblas, --blis and --mkl take no inputs");
 		return bench_libraries(b);
 	}
 	if (completions) {
 		if (!out)
-			return usage_error("%s needs --out FILE", "--completions");
+			return util_usage_error("%s needs --out FILE", "--completions");
 		if (optind < argc)
-			return usage_error("give files or --completions, not both (%s)", argv[optind]);
+			return util_usage_error("give files or --completions, not both (%s)", argv[optind]);
 		/* The writer renames the file into place: once it exists, it is whole. */
 		if (access(completions, F_OK) != 0 && wait_s > 0) {
 			double until = util_now() + wait_s;
@@ -1142,8 +1117,8 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 		return bench_completions(b, completions, out, shard);
 	}
 	if (out || shard)
-		return usage_error("%s go with --completions", "--out and --shard");
+		return util_usage_error("%s go with --completions", "--out and --shard");
 	if (optind >= argc)
-		return usage_error("%s", "no input (give FILE..., '-' for stdin, or --completions)");
+		return util_usage_error("%s", "no input (give FILE..., '-' for stdin, or --completions)");
 	return bench_files(b, argc - optind, argv + optind);
 }

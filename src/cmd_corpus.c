@@ -39,18 +39,6 @@ static const char corpus_usage[] =
 	"\n"
 	"Exit status: 0; 1 when a file cannot be written; 2 for usage errors.\n";
 
-static int usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("perfrl corpus: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'perfrl corpus --help'.\n", stderr);
-	return 2;
-}
-
 /* splitmix64: small, seedable, the same everywhere */
 static uint64_t next(uint64_t *s)
 {
@@ -277,30 +265,30 @@ int cmd_corpus(int argc, char **argv)
 			errno = 0;
 			count = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || count < 1 || count > CORPUS_MAX)
-				return usage_error("--count: '%s' is not a number from 1 to %d",
+				return util_usage_error("--count: '%s' is not a number from 1 to %d",
 						   optarg, CORPUS_MAX);
 			break;
 		case 's':
 			errno = 0;
 			seed = strtoull(optarg, &end, 10);
 			if (errno || end == optarg || *end || optarg[0] == '-')
-				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
+				return util_usage_error("--seed: '%s' is not a non-negative integer", optarg);
 			break;
 		case 'h':
 			fputs(corpus_usage, stdout);
 			return 0;
 		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
+			return util_usage_error("%s needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+				return util_usage_error("unknown option '-%c'", optopt);
+			return util_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return util_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!dir || !*dir)
-		return usage_error("--out DIR is required");
+		return util_usage_error("--out DIR is required");
 
 	memset(&c, 0, sizeof c);
 	c.rng = seed;

@@ -8,6 +8,7 @@
 #include "grpo.h"
 #include "datadir.h"
 #include "eval_summary.h"
+#include "shape.h"
 #include "jobspec.h"
 #include "jsonl.h"
 #include "prompt.h"
@@ -236,12 +237,10 @@ static int import_user(const char *dir, const char *problems, const char *comple
 		goto out;
 	json_array_foreach(probs, i, l) {
 		char *k = jsonl_id_key(json_object_get(l, "problem_id"));
-		int m, n, kk;
-		char tail;
-		if (sscanf(json_string_value(json_object_get(l, "shape")), "%dx%dx%d%c", &m, &n, &kk, &tail) != 3 ||
-		    m < 1 || n < 1 || kk < 1) {
-			util_error("%s: problem %s: bad shape '%s' (want MxNxK)", problems, k,
-				   json_string_value(json_object_get(l, "shape")));
+		const char *refused = shape_parse(json_string_value(json_object_get(l, "shape")), NULL);
+		if (refused) {
+			util_error("%s: problem %s: bad shape '%s' (it %s)", problems, k,
+				   json_string_value(json_object_get(l, "shape")) ?: "", refused);
 			free(k);
 			goto out;
 		}
@@ -647,9 +646,9 @@ static char *sampling_args(const struct perfrl_config *cfg, const char *dir, con
 			return NULL;
 		}
 		{ /* a policy the GPU step can load, before anything is submitted */
-			struct cat_policy cp;
+			struct grpo_policy cp;
 			char err[256];
-			if (cat_policy_from_json(pol, &cp, err, sizeof err) != 0) {
+			if (grpo_policy_from_json(pol, &cp, err, sizeof err) != 0) {
 				json_decref(pol);
 				util_error("%s: %s", ckpt, err);
 				return NULL;

@@ -17,5 +17,7 @@ int cmd_report(int argc, char **argv);
 int gpu_builtin_main(int argc, char **argv);
 /* gpu-step --trl (gpu_trl.c): exec the Python driver; returns only on failure. */
 int gpu_trl_exec(int argc, char **argv);
+/* gpu-step --fixed (gpu_fixed.c), and the usage of every form. */
+int gpu_fixed_main(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* conf.c - perfrl.conf: every key in one table, read with libconfig, printed back. */
 #include "config.h"
 #include "conf.h"
+#include "shape.h"
 #include "build.h"
 #include "util.h"
 
@@ -50,24 +51,8 @@ static const char *shell_words(const char *s)
 /* The same limits as `perfrl bench --shape`. */
 static const char *shape(const char *s)
 {
-	long v[3];
-	const char *p = s;
-	char *end;
-
-	for (int i = 0; i < 3; i++) {
-		if (!isdigit((unsigned char)*p))
-			goto bad;
-		errno = 0;
-		v[i] = strtol(p, &end, 10);
-		if (errno || v[i] < 1 || v[i] > 65536 || (i < 2 ? *end != 'x' : *end != '\0'))
-			goto bad;
-		p = end + 1;
-	}
-	if ((double)v[0] * v[2] + (double)v[2] * v[1] + (double)v[0] * v[1] > 3.0 * (1 << 30) / 8)
-		goto bad;
-	return NULL;
-bad:
-	return "is not MxNxK (positive integers up to 65536; A, B and C within 3 GiB)";
+	return shape_parse(s, NULL) ? "is not MxNxK (positive integers up to 65536; A, B and C within 3 GiB)"
+				    : NULL;
 }
 
 static const char *const gpu_commands[] = {"builtin", "trl", "fixed", NULL};     /* enum config_gpu_command */

@@ -59,7 +59,7 @@ static long iter_of(const char *dir)
 
 /* The policy to start from: the checkpoint of the latest earlier iteration that has a
  * readable one (a failed iteration leaves none); else init, the initial policy. */
-static void load_previous(const char *dir, const struct cat_policy *init, struct cat_policy *p,
+static void load_previous(const char *dir, const struct grpo_policy *init, struct grpo_policy *p,
 			  char *from, size_t fromlen)
 {
 	char pattern[PATH_MAX + 64], err[200];
@@ -94,7 +94,7 @@ static void load_previous(const char *dir, const struct cat_policy *init, struct
 		if (best < 0)
 			break;
 		j = json_load_file(g.gl_pathv[bi], 0, NULL);
-		if (j && cat_policy_from_json(j, p, err, sizeof err) == 0) {
+		if (j && grpo_policy_from_json(j, p, err, sizeof err) == 0) {
 			snprintf(from, fromlen, "%s", g.gl_pathv[bi]);
 			json_decref(j);
 			break;
@@ -133,9 +133,9 @@ static int prompt_rule(const struct catalogue *cat, json_t *prompt, techset_t *p
 	*req = 0;
 	if (json_object_get(prompt, "permitted") &&
 	    techset_from_json(cat, json_object_get(prompt, "permitted"), perm, err, sizeof err) != 0)
-		return util_error("gpu-step: %s", err);
+		return util_error("%s", err);
 	if (techset_from_json(cat, json_object_get(prompt, "required"), req, err, sizeof err) != 0)
-		return util_error("gpu-step: %s", err);
+		return util_error("%s", err);
 	if (*req & ~builtin) {
 		char names[512];
 		techset_format(cat, *req & ~builtin, names, sizeof names);
@@ -151,7 +151,7 @@ static int prompt_rule(const struct catalogue *cat, json_t *prompt, techset_t *p
 }
 
 /* G designs per prompt, rendered, as completion records. */
-static json_t *generate(const struct cat_policy *p, const struct catalogue *cat, json_t *prompts,
+static json_t *generate(const struct grpo_policy *p, const struct catalogue *cat, json_t *prompts,
 			int group, uint64_t seed)
 {
 	json_t *out = json_array(), *pr;
@@ -170,7 +170,7 @@ static json_t *generate(const struct cat_policy *p, const struct catalogue *cat,
 			double logp[KS__COUNT];
 			char sid[128], design[512], *src, *text;
 			json_t *lp = json_array();
-			cat_policy_sample(p, perm, req, &rng, &d, logp);
+			grpo_policy_sample(p, perm, req, &rng, &d, logp);
 			for (int f = 0; f < KS__COUNT; f++)
 				json_array_append_new(lp, json_real(logp[f]));
 			if (!(src = ks_render(&d))) {
@@ -217,21 +217,21 @@ struct opts {
 
 static int sample_only(const struct opts *o)
 {
-	struct cat_policy p;
+	struct grpo_policy p;
 	json_t *prompts, *out;
 	char err[200];
 	int rc = 1;
-	cat_policy_init_prior(&p, o->prior_bias);
+	grpo_policy_init_prior(&p, o->prior_bias);
 	if (o->checkpoint && strcmp(o->checkpoint, "none")) {
 		json_t *j = json_load_file(o->checkpoint, 0, NULL);
-		if (!j || cat_policy_from_json(j, &p, err, sizeof err) != 0) {
+		if (!j || grpo_policy_from_json(j, &p, err, sizeof err) != 0) {
 			json_decref(j);
-			return util_error("gpu-step: %s: %s", o->checkpoint, j ? err : "cannot read it"), 1;
+			return util_error("%s: %s", o->checkpoint, j ? err : "cannot read it"), 1;
 		}
 		json_decref(j);
 	}
 	if (!(prompts = jsonl_read(o->prompts)))
-		return util_error("gpu-step: cannot read %s: %s", o->prompts, strerror(errno)), 1;
+		return util_error("cannot read %s: %s", o->prompts, strerror(errno)), 1;
 	{
 		struct catalogue *cat = iter_catalogue(NULL);
 		out = generate(&p, cat, prompts, o->samples > 0 ? o->samples : o->group,
@@ -241,7 +241,7 @@ static int sample_only(const struct opts *o)
 	if (out && jsonl_write(o->out, out) == 0)
 		rc = 0;
 	else if (out)
-		util_error("gpu-step: cannot write %s: %s", o->out, strerror(errno));
+		util_error("cannot write %s: %s", o->out, strerror(errno));
 	json_decref(out);
 	json_decref(prompts);
 	return rc;
@@ -250,7 +250,7 @@ static int sample_only(const struct opts *o)
 static int builtin_step(const struct opts *o)
 {
 	char path[PATH_MAX + 64], from[PATH_MAX + 64];
-	struct cat_policy p, ref;
+	struct grpo_policy p, ref;
 	json_t *compl = NULL, *by = NULL, *rec;
 	struct grpo_sample *s = NULL;
 	struct grpo_stats st;
@@ -263,14 +263,14 @@ static int builtin_step(const struct opts *o)
 		util_info("gpu-step: %s exists (a requeued job): nothing to do", path);
 		return 0;
 	}
-	cat_policy_init_prior(&ref, o->prior_bias);
+	grpo_policy_init_prior(&ref, o->prior_bias);
 	load_previous(o->dir, &ref, &p, from, sizeof from);
 	snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
 	if (!(compl = jsonl_read(path))) {
 		json_t *prompts;
 		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
 		if (!(prompts = jsonl_read(path)))
-			return util_error("gpu-step: cannot read %s: %s", path, strerror(errno)), 1;
+			return util_error("cannot read %s: %s", path, strerror(errno)), 1;
 		{
 			struct catalogue *cat = iter_catalogue(o->dir);
 			compl = generate(&p, cat, prompts, o->group,
@@ -280,7 +280,7 @@ static int builtin_step(const struct opts *o)
 		json_decref(prompts);
 		snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
 		if (!compl || jsonl_write(path, compl) != 0) {
-			util_error("gpu-step: cannot write %s: %s", path, strerror(errno));
+			util_error("cannot write %s: %s", path, strerror(errno));
 			goto out;
 		}
 		util_info("gpu-step: %zu kernels from %s (step %ld)", json_array_size(compl), from, p.step);
@@ -353,7 +353,7 @@ static int builtin_step(const struct opts *o)
 	}
 	grpo_update(&p, &ref, s, n, &o->g, &st);
 	{
-		json_t *ck = cat_policy_json(&p);
+		json_t *ck = grpo_policy_json(&p);
 		char *text;
 		json_object_set_new(ck, "stats",
 				    json_pack("{s:f, s:f, s:f, s:f, s:i, s:i, s:s, s:f, s:f, s:f}",
@@ -367,13 +367,13 @@ static int builtin_step(const struct opts *o)
 		snprintf(path, sizeof path, "%s/checkpoint", o->dir);
 		if (util_mkdirs(path, 0755) != 0) {
 			free(text);
-			util_error("gpu-step: cannot create %s: %s", path, strerror(errno));
+			util_error("cannot create %s: %s", path, strerror(errno));
 			goto out;
 		}
 		snprintf(path, sizeof path, "%s/checkpoint/policy.json", o->dir);
 		if (util_write_atomic(path, text, strlen(text)) != 0) {
 			free(text);
-			util_error("gpu-step: cannot write %s: %s", path, strerror(errno));
+			util_error("cannot write %s: %s", path, strerror(errno));
 			goto out;
 		}
 		free(text);

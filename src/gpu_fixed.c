@@ -1,7 +1,7 @@
 /* gpu_fixed.c - `perfrl gpu-step --fixed`: a stand-in GPU step that answers every prompt
- * with shipped example kernels, so that the orchestration runs end to end before the real
- * policies (builtin, trl) exist. It learns nothing, but it keeps to each problem's permitted
- * techniques (SQD) when some example does. */
+ * with shipped example kernels (gpu_step.command = "fixed"). It learns nothing, but it keeps
+ * to each problem's permitted techniques (SQD) when some example does; the orchestration can
+ * be tried without a policy. */
 #include "config.h"
 #include "catalogue.h"
 #include "commands.h"
@@ -36,7 +36,7 @@ static const char *const kernels[] = {
 	"examples/blocked.c", NULL,
 };
 
-int cmd_gpu_step(int argc, char **argv)
+int gpu_fixed_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"fixed", no_argument, NULL, 'f'},
@@ -53,17 +53,6 @@ int cmd_gpu_step(int argc, char **argv)
 	struct catalogue *cat = catalogue_new();
 	size_t len;
 
-	/* The learning step (--builtin) and evaluation sampling (--sample) live in gpu_builtin.c. */
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--builtin") || !strcmp(argv[i], "--sample")) {
-			catalogue_free(cat);
-			return gpu_builtin_main(argc, argv);
-		}
-		if (!strcmp(argv[i], "--trl")) {
-			catalogue_free(cat);
-			return gpu_trl_exec(argc, argv);
-		}
-	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -112,7 +101,7 @@ int cmd_gpu_step(int argc, char **argv)
 		}
 		src = util_read_file(datadir_path(kernels[k]), 1 << 20, &len);
 		if (!src) {
-			util_error("gpu-step: cannot read %s: %s", datadir_path(kernels[k]), strerror(errno));
+			util_error("cannot read %s: %s", datadir_path(kernels[k]), strerror(errno));
 			goto out;
 		}
 		texts[k] = json_sprintf("Here is an implementation.\n\n```c\n%s```\n", src);
@@ -125,14 +114,14 @@ int cmd_gpu_step(int argc, char **argv)
 	}
 	text = util_read_file(prompts_path, 0, &len);
 	if (!text) {
-		util_error("gpu-step: cannot read %s: %s", prompts_path, strerror(errno));
+		util_error("cannot read %s: %s", prompts_path, strerror(errno));
 		goto out;
 	}
 	out = json_array();
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_t *p = json_loads(line, 0, NULL), *pid;
 		if (!p || !(pid = json_object_get(p, "problem_id"))) {
-			util_error("gpu-step: %s: a line without problem_id", prompts_path);
+			util_error("%s: a line without problem_id", prompts_path);
 			json_decref(p);
 			goto out;
 		}
@@ -164,7 +153,7 @@ int cmd_gpu_step(int argc, char **argv)
 		json_decref(p);
 	}
 	if (jsonl_write(out_path, out) != 0) {
-		util_error("gpu-step: cannot write %s: %s", out_path, strerror(errno));
+		util_error("cannot write %s: %s", out_path, strerror(errno));
 		goto out;
 	}
 	util_info("gpu-step: wrote %d completions to %s", n, out_path);

@@ -33,7 +33,7 @@ int gpu_trl_exec(int argc, char **argv)
 	if (!getenv("HF_HUB_OFFLINE"))
 		setenv("HF_HUB_OFFLINE", "1", 1); /* cluster nodes rarely reach a model hub */
 	execvp(python, args);
-	util_error("gpu-step: cannot run %s %s: %s", python, args[1], strerror(errno));
+	util_error("cannot run %s %s: %s", python, args[1], strerror(errno));
 	free(args);
 	return 1;
 }

@@ -20,14 +20,14 @@ double grpo_uniform(uint64_t *state)
 	return (double)(grpo_rand(state) >> 11) * 0x1.0p-53;
 }
 
-void cat_policy_init(struct cat_policy *p)
+void grpo_policy_init(struct grpo_policy *p)
 {
 	memset(p, 0, sizeof *p);
 }
 
-void cat_policy_init_prior(struct cat_policy *p, double plain_bias)
+void grpo_policy_init_prior(struct grpo_policy *p, double plain_bias)
 {
-	cat_policy_init(p);
+	grpo_policy_init(p);
 	for (int t = 0; t < GRPO_FAMILIES; t++)
 		for (int f = t ? KS_NEST + 1 : 0; f < KS__COUNT; f++)
 			p->logit[t][f][0] = plain_bias;
@@ -52,7 +52,7 @@ static int family(enum ks_factor f, const struct ks_design *partial)
  * do not permit register_blocking mask micro out and keep raising i-k-j over the slow i-j-k,
  * so micro would lose its share without ever losing a comparison.
  */
-static int factor_dist(const struct cat_policy *p, enum ks_factor f, const struct ks_design *partial,
+static int factor_dist(const struct grpo_policy *p, enum ks_factor f, const struct ks_design *partial,
 		       techset_t permitted, techset_t required, double *prob,
 		       double jac[GRPO_MAX_CHOICES][GRPO_MAX_CHOICES])
 {
@@ -97,7 +97,7 @@ static int factor_dist(const struct cat_policy *p, enum ks_factor f, const struc
 	return any;
 }
 
-void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_t required,
+void grpo_policy_sample(const struct grpo_policy *p, techset_t permitted, techset_t required,
 		       uint64_t *rng, struct ks_design *d, double logp[KS__COUNT])
 {
 	double prob[GRPO_MAX_CHOICES];
@@ -125,7 +125,7 @@ void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_
 	}
 }
 
-double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
+double grpo_policy_logp(const struct grpo_policy *p, const struct ks_design *d, techset_t permitted,
 		       techset_t required, double logp[KS__COUNT])
 {
 	double prob[GRPO_MAX_CHOICES], lp = 0;
@@ -143,7 +143,7 @@ double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, te
 	return lp;
 }
 
-void cat_policy_grad_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
+void grpo_policy_grad_logp(const struct grpo_policy *p, const struct ks_design *d, techset_t permitted,
 			  techset_t required,
 			  double grad[GRPO_FAMILIES][KS__COUNT][GRPO_MAX_CHOICES])
 {
@@ -160,7 +160,7 @@ void cat_policy_grad_logp(const struct cat_policy *p, const struct ks_design *d,
 	}
 }
 
-void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struct grpo_sample *s,
+void grpo_update(struct grpo_policy *p, const struct grpo_policy *ref, const struct grpo_sample *s,
 		 size_t n, const struct grpo_opts *o, struct grpo_stats *st)
 {
 	double *adv;
@@ -209,7 +209,7 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 			int bad = 0;
 			for (int f = 0; f < KS__COUNT; f++)
 				bad |= !isfinite(s[i].logp_old[f]);
-			if (bad || !isfinite(cat_policy_logp(p, &s[i].d, s[i].permitted, s[i].required, NULL)))
+			if (bad || !isfinite(grpo_policy_logp(p, &s[i].d, s[i].permitted, s[i].required, NULL)))
 				continue;
 			memset(&partial, 0, sizeof partial);
 			for (int f = 0; f < KS__COUNT; f++) {
@@ -264,7 +264,7 @@ void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struc
 }
 
 /* One family's table as {factor: {choice: logit}}, for the factors from first on. */
-static json_t *table_json(const struct cat_policy *p, int t, int first)
+static json_t *table_json(const struct grpo_policy *p, int t, int first)
 {
 	json_t *factors = json_object();
 	for (int f = first; f < KS__COUNT; f++) {
@@ -277,13 +277,13 @@ static json_t *table_json(const struct cat_policy *p, int t, int first)
 	return factors;
 }
 
-json_t *cat_policy_json(const struct cat_policy *p)
+json_t *grpo_policy_json(const struct grpo_policy *p)
 {
 	return json_pack("{s:i, s:I, s:o, s:o}", "version", 2, "step", (json_int_t)p->step, "factors",
 			 table_json(p, 0, 0), "micro_factors", table_json(p, 1, KS_NEST + 1));
 }
 
-static int table_from_json(json_t *factors, struct cat_policy *p, int t, int first, char *err,
+static int table_from_json(json_t *factors, struct grpo_policy *p, int t, int first, char *err,
 			   size_t errlen)
 {
 	for (int f = first; f < KS__COUNT; f++) {
@@ -302,10 +302,10 @@ static int table_from_json(json_t *factors, struct cat_policy *p, int t, int fir
 	return 0;
 }
 
-int cat_policy_from_json(json_t *j, struct cat_policy *p, char *err, size_t errlen)
+int grpo_policy_from_json(json_t *j, struct grpo_policy *p, char *err, size_t errlen)
 {
 	json_t *factors = json_object_get(j, "factors"), *micro = json_object_get(j, "micro_factors");
-	cat_policy_init(p);
+	grpo_policy_init(p);
 	if (json_integer_value(json_object_get(j, "version")) == 1) {
 		snprintf(err, errlen, "a checkpoint of an older design space (version 1, without "
 			 "nest=micro); this perfrl reads version 2");

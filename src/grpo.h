@@ -19,18 +19,18 @@
  * loops' (0), the others rank the plain orders.
  */
 #define GRPO_FAMILIES 2
-struct cat_policy {
+struct grpo_policy {
 	double logit[GRPO_FAMILIES][KS__COUNT][GRPO_MAX_CHOICES];
 	long step; /* updates applied */
 };
 
 /* The uniform policy (all logits 0): the most entropy. */
-void cat_policy_init(struct cat_policy *p);
+void grpo_policy_init(struct grpo_policy *p);
 /* The initial policy of a run, and the reference of its KL term: uniform but for a logit of
  * plain_bias on each factor's technique-free choice (nest=ijk, none, off, unroll=1): with
  * plain_bias > 0 it writes plain code more often than not, as an untrained code model does;
  * 0 is the uniform policy. */
-void cat_policy_init_prior(struct cat_policy *p, double plain_bias);
+void grpo_policy_init_prior(struct grpo_policy *p, double plain_bias);
 
 /*
  * Sample a design factor by factor; each factor's choices are masked by ks_allowed for the
@@ -38,15 +38,15 @@ void cat_policy_init_prior(struct cat_policy *p, double plain_bias);
  * drawn and punished). *rng is a splitmix64 state. logp[f]: the log-probability of factor f's
  * choice given the ones before (the "tokens" of the design); their sum is the design's.
  */
-void cat_policy_sample(const struct cat_policy *p, techset_t permitted, techset_t required,
+void grpo_policy_sample(const struct grpo_policy *p, techset_t permitted, techset_t required,
 		       uint64_t *rng, struct ks_design *d, double logp[KS__COUNT]);
 /* The per-factor log-probabilities of d under the same masks, and their sum (-INFINITY when a
  * choice is masked). logp may be NULL. */
-double cat_policy_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
+double grpo_policy_logp(const struct grpo_policy *p, const struct ks_design *d, techset_t permitted,
 		       techset_t required, double logp[KS__COUNT]);
 
 /* d log pi(d) / d logit[t][f][k] under the same masks (0 for a masked design). */
-void cat_policy_grad_logp(const struct cat_policy *p, const struct ks_design *d, techset_t permitted,
+void grpo_policy_grad_logp(const struct grpo_policy *p, const struct ks_design *d, techset_t permitted,
 			  techset_t required,
 			  double grad[GRPO_FAMILIES][KS__COUNT][GRPO_MAX_CHOICES]);
 
@@ -77,14 +77,14 @@ struct grpo_stats {
  * KL(p || ref) penalty per factor under each sample's masks; plain gradient ascent, epochs
  * passes.
  */
-void grpo_update(struct cat_policy *p, const struct cat_policy *ref, const struct grpo_sample *s,
+void grpo_update(struct grpo_policy *p, const struct grpo_policy *ref, const struct grpo_sample *s,
 		 size_t n, const struct grpo_opts *o, struct grpo_stats *st);
 
 /* Checkpoints: {"version": 2, "step", "factors": {name: {choice: logit, ...}},
  * "micro_factors": {the same for the factors after the nest}} (version 1 had no nest=micro:
  * its factor was "order"). */
-json_t *cat_policy_json(const struct cat_policy *p);
-int cat_policy_from_json(json_t *j, struct cat_policy *p, char *err, size_t errlen);
+json_t *grpo_policy_json(const struct grpo_policy *p);
+int grpo_policy_from_json(json_t *j, struct grpo_policy *p, char *err, size_t errlen);
 
 /* splitmix64: the next 64 random bits, and a uniform double in [0, 1). */
 uint64_t grpo_rand(uint64_t *state);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "blas_core.h"
 #include "commands.h"
+#include "util.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -57,8 +58,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "bench"))
 		blascore_ensure(argv);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			static char name[64];
+			snprintf(name, sizeof name, "perfrl %s", commands[i].name);
+			util_log_init(name);
+			argv[1] = name; /* getopt's own messages name the command too */
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "perfrl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

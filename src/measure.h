@@ -3,6 +3,7 @@
 #define PERFRL_MEASURE_H
 
 #include <stdint.h>
+#include "shape.h"
 #include "status.h"
 #include "verify.h"
 
@@ -10,9 +11,6 @@
 /* The check shapes of one run: the fixed ones and MEASURE_RANDOM_SHAPES drawn (below). */
 #define MEASURE_MAX_CHECKS 16
 
-struct shape {
-	int m, n, k;
-};
 
 struct measure_opts {
 	struct shape shapes[MEASURE_MAX_SHAPES]; /* measured shapes (also checked) */

@@ -2,6 +2,7 @@
  * into validated C structs. */
 #include "config.h"
 #include "stages.h"
+#include "shape.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -657,27 +658,6 @@ static int read_set(struct stages *s, lua_Integer pi, const char *what, techset_
 	return 0;
 }
 
-/* NULL when shape is "MxNxK" within the limits of perfrl.conf's bench.shapes. */
-static const char *check_shape(const char *p)
-{
-	long v[3];
-	char *end;
-
-	for (int i = 0; i < 3; i++) {
-		if (!isdigit((unsigned char)*p))
-			return "is not MxNxK";
-		errno = 0;
-		v[i] = strtol(p, &end, 10);
-		if (errno || (i < 2 ? *end != 'x' : *end != '\0'))
-			return "is not MxNxK";
-		if (v[i] < 1 || v[i] > 65536)
-			return "has a dimension out of 1..65536";
-		p = end + 1;
-	}
-	if ((double)v[0] * v[2] + (double)v[2] * v[1] + (double)v[0] * v[1] > 3.0 * (1 << 30) / 8)
-		return "needs more than 3 GiB for A, B and C";
-	return NULL;
-}
 
 static int valid_id(const char *id)
 {
@@ -720,7 +700,7 @@ static int read_problem(struct stages *s, const struct stage_input *in, lua_Inte
 			   (long long)pi, luaL_typename(L, -1));
 	if (lua_rawlen(L, -1) >= sizeof p->shape)
 		return bad(s, "plan()", "problem %lld: shape is too long", (long long)pi);
-	if ((why = check_shape(lua_tostring(L, -1))))
+	if ((why = shape_parse(lua_tostring(L, -1), NULL)))
 		return bad(s, "plan()", "problem %lld: shape '%s' %s", (long long)pi,
 			   lua_tostring(L, -1), why);
 	snprintf(p->shape, sizeof p->shape, "%s", lua_tostring(L, -1));

@@ -13,16 +13,33 @@
 #include <unistd.h>
 
 int util_quiet;
+static char program[64] = "perfrl";
+
+void util_log_init(const char *name)
+{
+	snprintf(program, sizeof program, "%s", name);
+}
 
 int util_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("perfrl: ", stderr);
+	fprintf(stderr, "%s: ", program);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return -1;
+}
+
+int util_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", program);
+	return 2;
 }
 
 void util_info(const char *fmt, ...)
@@ -38,7 +55,7 @@ void util_info(const char *fmt, ...)
 
 static void oom(void)
 {
-	fputs("perfrl: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", program);
 	abort();
 }
 

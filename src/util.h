@@ -8,8 +8,14 @@
 
 #define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* Print "perfrl: MSG" to stderr and return -1, so `return util_error(...)` reads naturally. */
+/* The program's name in every message, set once by main.c as Slurm's log_init does:
+ * "perfrl bench", "perfrl run", ... (default "perfrl"). */
+void util_log_init(const char *program);
+/* Print "PROGRAM: MSG" to stderr and return -1, so `return util_error(...)` reads naturally. */
 int util_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
+/* A usage error: "PROGRAM: MSG" and "Try 'PROGRAM --help'." on stderr; returns 2, the exit
+ * status of usage errors. */
+int util_usage_error(const char *fmt, ...) UTIL_PRINTF(1, 2);
 /* Format a one-line reason into err (errlen bytes; err may be NULL) and return -1, for the
  * functions that report "0, or -1 with err set". */
 int util_errf(char *err, size_t errlen, const char *fmt, ...) UTIL_PRINTF(3, 4);

@@ -24,12 +24,12 @@ static double fake_gflops(const struct ks_design *d)
 	return g;
 }
 
-static double mean_of(const struct cat_policy *p, techset_t perm, uint64_t *rng, int n)
+static double mean_of(const struct grpo_policy *p, techset_t perm, uint64_t *rng, int n)
 {
 	double sum = 0, lp[KS__COUNT];
 	struct ks_design d;
 	for (int i = 0; i < n; i++) {
-		cat_policy_sample(p, perm, 0, rng, &d, lp);
+		grpo_policy_sample(p, perm, 0, rng, &d, lp);
 		sum += fake_gflops(&d);
 	}
 	return sum / n;
@@ -37,27 +37,27 @@ static double mean_of(const struct cat_policy *p, techset_t perm, uint64_t *rng,
 
 int main(void)
 {
-	struct cat_policy p, ref, q;
+	struct grpo_policy p, ref, q;
 	uint64_t rng = 42;
 	techset_t all = (1u << TECH__BUILTIN) - 1;
 	char err[200];
 
-	cat_policy_init(&p);
-	cat_policy_init(&ref);
+	grpo_policy_init(&p);
+	grpo_policy_init(&ref);
 
 	/* Masks: with only openmp permitted, no draw ever uses anything else; a required
-	 * technique is always there; logp agrees with cat_policy_logp. */
+	 * technique is always there; logp agrees with grpo_policy_logp. */
 	for (int i = 0; i < 300; i++) {
 		struct ks_design d;
 		double lp[KS__COUNT], lp2[KS__COUNT], sum = 0;
 		techset_t perm = 1u << TECH_OPENMP;
-		cat_policy_sample(&p, perm, 0, &rng, &d, lp);
+		grpo_policy_sample(&p, perm, 0, &rng, &d, lp);
 		CHECK((ks_techniques(&d) & ~perm) == 0);
 		for (int f = 0; f < KS__COUNT; f++)
 			sum += lp[f];
-		CHECK(fabs(sum - cat_policy_logp(&p, &d, perm, 0, lp2)) < 1e-9);
+		CHECK(fabs(sum - grpo_policy_logp(&p, &d, perm, 0, lp2)) < 1e-9);
 		CHECK(memcmp(lp, lp2, sizeof lp) == 0 || fabs(lp[0] - lp2[0]) < 1e-12);
-		cat_policy_sample(&p, all, 1u << TECH_SIMD, &rng, &d, lp);
+		grpo_policy_sample(&p, all, 1u << TECH_SIMD, &rng, &d, lp);
 		CHECK(ks_techniques(&d) & (1u << TECH_SIMD));
 		sum = 0;
 		for (int f = 0; f < KS__COUNT; f++)
@@ -74,7 +74,7 @@ int main(void)
 		for (int step = 0; step < 30; step++) {
 			struct grpo_sample s[32];
 			for (int i = 0; i < 32; i++) {
-				cat_policy_sample(&p, all, 0, &rng, &s[i].d, s[i].logp_old);
+				grpo_policy_sample(&p, all, 0, &rng, &s[i].d, s[i].logp_old);
 				s[i].permitted = all;
 				s[i].required = 0;
 				s[i].reward = fake_gflops(&s[i].d);
@@ -97,9 +97,9 @@ int main(void)
 		struct grpo_sample s[4];
 		struct grpo_opts o = {.lr = 1, .clip = 0.2, .kl_beta = 0, .epochs = 1};
 		struct grpo_stats st;
-		cat_policy_init(&q);
+		grpo_policy_init(&q);
 		for (int i = 0; i < 4; i++) {
-			cat_policy_sample(&q, all, 0, &rng, &s[i].d, s[i].logp_old);
+			grpo_policy_sample(&q, all, 0, &rng, &s[i].d, s[i].logp_old);
 			s[i].permitted = all;
 			s[i].required = 0;
 			s[i].reward = 7;
@@ -115,14 +115,14 @@ int main(void)
 
 	/* Checkpoints round-trip; a broken one is refused. */
 	{
-		json_t *j = cat_policy_json(&p);
-		CHECK(cat_policy_from_json(j, &q, err, sizeof err) == 0);
+		json_t *j = grpo_policy_json(&p);
+		CHECK(grpo_policy_from_json(j, &q, err, sizeof err) == 0);
 		CHECK(q.step == p.step);
 		CHECK(memcmp(q.logit, p.logit, sizeof q.logit) == 0);
 		json_object_set_new(j, "version", json_integer(3));
-		CHECK(cat_policy_from_json(j, &q, err, sizeof err) == -1);
+		CHECK(grpo_policy_from_json(j, &q, err, sizeof err) == -1);
 		json_object_set_new(j, "version", json_integer(1)); /* before nest=micro */
-		CHECK(cat_policy_from_json(j, &q, err, sizeof err) == -1 && strstr(err, "older"));
+		CHECK(grpo_policy_from_json(j, &q, err, sizeof err) == -1 && strstr(err, "older"));
 		json_decref(j);
 	}
 
@@ -134,26 +134,26 @@ int main(void)
 					   1u << TECH_REGISTER_BLOCKING | 1u << TECH_SIMD,
 					   1u << TECH_REGISTER_BLOCKING};
 		for (int t = 0; t < 40; t++) {
-			struct cat_policy r;
+			struct grpo_policy r;
 			struct ks_design d;
 			double lp[KS__COUNT], g[GRPO_FAMILIES][KS__COUNT][GRPO_MAX_CHOICES];
 			techset_t perm = perms[t % 4];
-			cat_policy_init(&r);
+			grpo_policy_init(&r);
 			for (int u = 0; u < GRPO_FAMILIES; u++)
 				for (int f = 0; f < KS__COUNT; f++)
 					for (int c = 0; c < ks_choices(f); c++)
 						r.logit[u][f][c] = 4 * grpo_uniform(&rng) - 2;
-			cat_policy_sample(&r, perm, 0, &rng, &d, lp);
-			cat_policy_grad_logp(&r, &d, perm, 0, g);
+			grpo_policy_sample(&r, perm, 0, &rng, &d, lp);
+			grpo_policy_grad_logp(&r, &d, perm, 0, g);
 			for (int u = 0; u < GRPO_FAMILIES; u++)
 				for (int f = 0; f < KS__COUNT; f++)
 					for (int c = 0; c < ks_choices(f); c++) {
-						struct cat_policy up = r, dn = r;
+						struct grpo_policy up = r, dn = r;
 						double num;
 						up.logit[u][f][c] += 1e-6;
 						dn.logit[u][f][c] -= 1e-6;
-						num = (cat_policy_logp(&up, &d, perm, 0, NULL) -
-						       cat_policy_logp(&dn, &d, perm, 0, NULL)) / 2e-6;
+						num = (grpo_policy_logp(&up, &d, perm, 0, NULL) -
+						       grpo_policy_logp(&dn, &d, perm, 0, NULL)) / 2e-6;
 						bad += fabs(num - g[u][f][c]) > 1e-5;
 						tried++;
 					}
@@ -164,48 +164,48 @@ int main(void)
 	/* The two-level nest: micro's logit moves only the GotoBLAS family's share, and with
 	 * micro masked (no register_blocking) the plain orders share everything. */
 	{
-		struct cat_policy r;
+		struct grpo_policy r;
 		struct ks_design d = {{0}};
 		double lp[KS__COUNT];
-		cat_policy_init(&r);
+		grpo_policy_init(&r);
 		r.logit[0][KS_NEST][KS_NEST_MICRO] = log(3.0); /* micro 3 : 1 against the loops */
 		r.logit[0][KS_NEST][KS_NEST_IKJ] = log(2.0);   /* ikj 2 : 1 : 1 among them */
 		d.c[KS_NEST] = KS_NEST_IKJ;
-		cat_policy_logp(&r, &d, all, 0, lp);
+		grpo_policy_logp(&r, &d, all, 0, lp);
 		CHECK(fabs(exp(lp[KS_NEST]) - 0.25 * 0.5) < 1e-12);
-		cat_policy_logp(&r, &d, all & ~(1u << TECH_REGISTER_BLOCKING), 0, lp);
+		grpo_policy_logp(&r, &d, all & ~(1u << TECH_REGISTER_BLOCKING), 0, lp);
 		CHECK(fabs(exp(lp[KS_NEST]) - 0.5) < 1e-12);
 		d.c[KS_NEST] = KS_NEST_MICRO;
 		d.c[KS_MICRO] = 1;
-		cat_policy_logp(&r, &d, all, 0, lp);
+		grpo_policy_logp(&r, &d, all, 0, lp);
 		CHECK(fabs(exp(lp[KS_NEST]) - 0.75) < 1e-12);
 		/* the factors after the nest draw on the micro family's table after nest=micro */
 		r.logit[1][KS_SIMD][2] = 30; /* avx2 */
 		r.logit[0][KS_SIMD][0] = 30; /* none */
 		d.c[KS_SIMD] = 2;
-		cat_policy_logp(&r, &d, all, 0, lp);
+		grpo_policy_logp(&r, &d, all, 0, lp);
 		CHECK(lp[KS_SIMD] > -1e-9);
 		d.c[KS_NEST] = KS_NEST_IKJ;
 		d.c[KS_MICRO] = 0;
-		cat_policy_logp(&r, &d, all, 0, lp);
+		grpo_policy_logp(&r, &d, all, 0, lp);
 		CHECK(lp[KS_SIMD] < -20);
 		d.c[KS_NEST] = KS_NEST_MICRO;
 		d.c[KS_MICRO] = 1;
 		d.c[KS_SIMD] = 0;
 		/* only micro can give register_blocking */
-		cat_policy_logp(&r, &d, all, 1u << TECH_REGISTER_BLOCKING, lp);
+		grpo_policy_logp(&r, &d, all, 1u << TECH_REGISTER_BLOCKING, lp);
 		CHECK(fabs(lp[KS_NEST]) < 1e-12);
 	}
 
 	/* The prior: the technique-free choice favoured by its bias, everything else uniform;
 	 * 0 is the uniform policy. */
 	{
-		struct cat_policy u, pr;
+		struct grpo_policy u, pr;
 		int plain = 0, n = 2000;
-		cat_policy_init(&u);
-		cat_policy_init_prior(&pr, 0);
+		grpo_policy_init(&u);
+		grpo_policy_init_prior(&pr, 0);
 		CHECK(memcmp(&u, &pr, sizeof u) == 0);
-		cat_policy_init_prior(&pr, 2.0);
+		grpo_policy_init_prior(&pr, 2.0);
 		for (int f = 0; f < KS__COUNT; f++)
 			CHECK(pr.logit[0][f][0] == 2.0 && pr.logit[0][f][1] == 0);
 		CHECK(pr.logit[0][KS_NEST][KS_NEST_MICRO] == -2.0);
@@ -213,7 +213,7 @@ int main(void)
 		for (int i = 0; i < n; i++) {
 			struct ks_design d;
 			double lp[KS__COUNT];
-			cat_policy_sample(&pr, all, 0, &rng, &d, lp);
+			grpo_policy_sample(&pr, all, 0, &rng, &d, lp);
 			plain += d.c[KS_OMP] == 0;
 		}
 		/* omp: e^2 / (e^2 + 2) = 0.787 */
