@@ -99,12 +99,15 @@ int blascore_probe_main(int argc, char **argv)
 	/* Odd shapes: tails in every dimension, a k past common block depths, a single row. */
 	static const int shapes[][3] = {{1, 1, 1}, {37, 53, 71}, {129, 67, 300}, {200, 3, 257}, {5, 190, 33}};
 	const int n = 384;
-	int threads = argc > 1 ? atoi(argv[1]) : machine_cpus(), reps = 0, correct = 1;
+	long threads = machine_cpus();
+	int reps = 0, correct = 1;
 	double *A, *B, *C, t[200], until, g = 0;
 	char detail[160] = "";
 	json_t *out;
 
-	openblas_set_num_threads(threads > 0 ? threads : 1);
+	if (argc > 1 && util_parse_long(argv[1], 1, 4096, &threads) != 0)
+		return util_usage_error("bad thread count '%s'", argv[1]);
+	openblas_set_num_threads((int)threads);
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0] && correct; i++)
 		correct = probe_check(shapes[i][0], shapes[i][1], shapes[i][2], detail, sizeof detail);
 	if (correct) {

@@ -39,15 +39,6 @@ static const char corpus_usage[] =
 	"\n"
 	"Exit status: 0; 1 when a file cannot be written; 2 for usage errors.\n";
 
-/* splitmix64: small, seedable, the same everywhere */
-static uint64_t next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 struct corpus {
 	struct ks_design *d;
 	int n, cap;
@@ -87,7 +78,7 @@ static int draw(struct corpus *c, techset_t permitted, techset_t required, int f
 		pool = 0;
 		for (int k = 0; k < ks_choices(f); k++)
 			pool += allowed[k] && (!fresh || !c->covered[f][k]);
-		pick = (int)(next(&c->rng) % (uint64_t)pool);
+		pick = (int)(util_splitmix64(&c->rng) % (uint64_t)pool);
 		for (int k = 0; k < ks_choices(f); k++)
 			if (allowed[k] && (!fresh || !c->covered[f][k]) && pick-- == 0) {
 				d->c[f] = k;
@@ -164,7 +155,7 @@ static void choose(struct corpus *c, int count)
 	}
 	/* then combinations drawn at random, exactly as drawn */
 	while (c->n < count && stuck < 10000) {
-		techset_t s = (techset_t)next(&c->rng) & space;
+		techset_t s = (techset_t)util_splitmix64(&c->rng) & space;
 		if (!feasible(s) || !add(c, count, s, s, -1, 0))
 			stuck++;
 	}
@@ -262,9 +253,7 @@ int cmd_corpus(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			count = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || count < 1 || count > CORPUS_MAX)
+			if (util_parse_long(optarg, 1, CORPUS_MAX, &count) != 0)
 				return util_usage_error("--count: '%s' is not a number from 1 to %d",
 						   optarg, CORPUS_MAX);
 			break;

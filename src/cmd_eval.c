@@ -711,17 +711,21 @@ int cmd_eval(int argc, char **argv)
 		case O_CKPT:
 			ckpt = optarg;
 			break;
-		case 'k':
-			if (atoi(optarg) < 1 || atoi(optarg) > 100000) {
-				fprintf(stderr, "perfrl eval: bad --samples '%s'\n", optarg);
-				return 2;
-			}
-			snprintf(samples, sizeof samples, "%d", atoi(optarg));
+		case 'k': {
+			long v;
+			if (util_parse_long(optarg, 1, 100000, &v) != 0)
+				return util_usage_error("bad --samples '%s' (1 to 100000)", optarg);
+			snprintf(samples, sizeof samples, "%ld", v);
 			given_samples = 1;
 			break;
-		case O_SEED:
-			snprintf(seed, sizeof seed, "%ld", strtol(optarg, NULL, 10));
+		}
+		case O_SEED: {
+			long v;
+			if (util_parse_long(optarg, 0, 2147483647L, &v) != 0)
+				return util_usage_error("bad --seed '%s' (a non-negative integer)", optarg);
+			snprintf(seed, sizeof seed, "%ld", v);
 			break;
+		}
 		case O_COMPLETIONS:
 			ucompl = optarg;
 			break;

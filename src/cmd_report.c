@@ -751,14 +751,16 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			outarg = optarg;
 			break;
-		case 't':
-			r.top = atoi(optarg);
-			if (r.top < 0 || r.top > 1000) {
+		case 't': {
+			long v;
+			if (util_parse_long(optarg, 0, 1000, &v) != 0) {
 				fprintf(stderr, "perfrl report: bad --top '%s'\n", optarg);
 				json_decref(r.evals);
 				return 2;
 			}
+			r.top = (int)v;
 			break;
+		}
 		case 'h':
 			fputs(report_usage, stdout);
 			json_decref(r.evals);

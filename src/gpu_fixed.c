@@ -62,9 +62,13 @@ int gpu_fixed_main(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
-		case 'g':
-			group = atoi(optarg);
+		case 'g': {
+			long v;
+			if (util_parse_long(optarg, 1, 1024, &v) != 0)
+				return util_usage_error("bad --group-size '%s' (1 to 1024)", optarg);
+			group = (int)v;
 			break;
+		}
 		case 'h':
 			fputs(gpu_usage, stdout);
 			return 0;

@@ -1,6 +1,7 @@
 /* grpo.c - a masked categorical policy over the kernel design space, and its GRPO update. */
 #include "config.h"
 #include "grpo.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,10 +10,7 @@
 
 uint64_t grpo_rand(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return util_splitmix64(state);
 }
 
 double grpo_uniform(uint64_t *state)

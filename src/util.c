@@ -53,6 +53,28 @@ void util_info(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int util_parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+	if (!s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t util_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 static void oom(void)
 {
 	fprintf(stderr, "%s: out of memory\n", program);

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -40,6 +41,15 @@ int util_pathf(char *buf, size_t len, const char *fmt, ...) UTIL_PRINTF(3, 4);
 int util_mkdirs(const char *path, unsigned mode);
 /* rm -rf of a directory we created (never follows symlinks). */
 int util_rmtree(const char *path);
+
+/* splitmix64 (Steele, Lea and Flood): advances *state and returns the next output. Small and
+ * seedable, for what needs reproducible draws (the policy, the corpus, input fill seeds); never
+ * for a secret (verify.c keys those from getrandom). */
+uint64_t util_splitmix64(uint64_t *state);
+
+/* A whole decimal number from lo to hi, with nothing after it: 0 with *out set, or -1. The one
+ * parser of integer options (atoi would take "12abc" as 12 and "x" as 0). */
+int util_parse_long(const char *s, long lo, long hi, long *out);
 
 /* Monotonic clock in seconds. */
 double util_now(void);

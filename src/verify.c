@@ -1,6 +1,7 @@
 /* verify.c - fresh inputs, poison, and the checks every kernel output must pass. */
 #include "config.h"
 #include "verify.h"
+#include "util.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -33,12 +34,8 @@ uint64_t verify_next(struct verify_rng *r)
 void verify_seed(struct verify_rng *r, uint64_t seed)
 {
 	/* splitmix64 expands one seed into the four words of state. */
-	for (int i = 0; i < 4; i++) {
-		uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-		r->s[i] = z ^ (z >> 31);
-	}
+	for (int i = 0; i < 4; i++)
+		r->s[i] = util_splitmix64(&seed);
 }
 
 /* ---- the secret generator ------------------------------------------------------------ */
