@@ -526,3 +526,23 @@ void iterlog_stamp(const char *iter_dir, const char *event)
 		fclose(f);
 	}
 }
+
+double iterlog_stamp_time(const char *iter_dir, const char *event)
+{
+	char path[PATH_MAX + 32], line[256];
+	size_t elen = strlen(event);
+	double last = 0;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/timeline.tsv", iter_dir);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, event, elen) && line[elen] == '\t') {
+			char *end;
+			double t = strtod(line + elen + 1, &end);
+			if (end != line + elen + 1 && t > last)
+				last = t;
+		}
+	fclose(f);
+	return last;
+}

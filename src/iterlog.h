@@ -69,5 +69,7 @@ int iterlog_summarise(json_t *results, struct iter_record *r);
  * the job script, the GPU step and the orchestrator write (benchmarks/iteration_split reads
  * it). Best effort: a timeline is never worth failing an iteration for. */
 void iterlog_stamp(const char *iter_dir, const char *event);
+/* The latest time (epoch seconds) EVENT was stamped in ITER_DIR/timeline.tsv; 0: never. */
+double iterlog_stamp_time(const char *iter_dir, const char *event);
 
 #endif

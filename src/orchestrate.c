@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -285,64 +286,6 @@ static void wait_ended(uint32_t job, int limit_s)
 	}
 }
 
-/* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
- * is requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. */
-static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_state *final)
-{
-	char err[512], last[32] = "";
-	int away = 0;
-	for (;;) {
-		struct sc_job_state st;
-		int rc = sc_query(job, &st, err, sizeof err);
-		if (cancel_requested(o)) {
-			sc_cancel(job, err, sizeof err);
-			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
-			wait_ended(job, 60);
-			*final = ITER_CANCELLED;
-			return 0;
-		}
-		if (stop_signal)
-			return RUN_STOPPED;
-		if (rc == SC_UNREACHABLE || rc == SC_BUSY) {
-			if (!away++)
-				util_info("iteration %ld: slurmctld does not answer (%s); waiting", r->iter, err);
-		} else if (rc == SC_GONE) {
-			/* Ended long enough ago to be purged: what it left on disk decides. */
-			*final = ITER_COMPLETED;
-			return 0;
-		} else if (rc != SC_OK) {
-			return util_error("iteration %ld: job %u: %s", r->iter, job, err), RUN_ERROR;
-		} else {
-			if (away)
-				util_info("iteration %ld: slurmctld is back", r->iter);
-			away = 0;
-			if (strcmp(last, st.state)) {
-				util_info("iteration %ld: job %u %s%s%s", r->iter, job, st.state,
-					  st.comp[0].nodes[0] ? " on " : "", st.comp[0].nodes);
-				snprintf(last, sizeof last, "%s", st.state);
-				if (st.comp[0].start_time && !r->start) {
-					r->start = st.comp[0].start_time;
-					r->state = ITER_RUNNING;
-					append(o, r);
-				}
-			}
-			if (st.finished) {
-				/* A job can start and end between two polls: its own times count. */
-				if (!r->start)
-					r->start = st.comp[0].start_time;
-				if (st.comp[0].end_time)
-					r->end = st.comp[0].end_time;
-				*final = state_of(&st);
-				return 0;
-			}
-		}
-		{
-			struct timespec ts = {o->cfg.slurm.poll_interval_s, 0};
-			nanosleep(&ts, NULL); /* a signal cuts it short */
-		}
-	}
-}
-
 /* ---- collecting ----------------------------------------------------------------------------- */
 
 /* completions and every result on disk (finished shards, journals of killed ones, follow-ups):
@@ -369,6 +312,249 @@ static int collect(const char *dir, json_t **results, json_t **missing, long *nc
 	json_decref(compl);
 	json_decref(res);
 	return 0;
+}
+
+/* Samples with a record on disk and completions, for what a waiting iteration says; -1 when
+ * the GPU step has written no completions yet. */
+static long measured_so_far(const char *dir, long *ncompl)
+{
+	json_t *results = NULL, *missing = NULL;
+	long n;
+	if (collect(dir, &results, &missing, ncompl) != 0)
+		return -1;
+	n = (long)json_array_size(results);
+	json_decref(results);
+	json_decref(missing);
+	return n;
+}
+
+/* "component 1 (job 143) COMPLETING on cpu1" for every component that has not finished. */
+static void lingering(const struct sc_job_state *st, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < st->ncomp && used < len; k++) {
+		const struct sc_comp_state *c = &st->comp[k];
+		if (c->finished)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%scomponent %d (job %u) %s on %s",
+					 used ? ", " : "", k, c->job_id, c->state,
+					 c->nodes[0] ? c->nodes : "no node");
+	}
+}
+
+/* What a job that is not progressing waits for, as squeue would say it. */
+static void say_waiting(const struct orch *o, long iter, uint32_t job, const char *dir,
+			const struct sc_job_state *st, long for_s)
+{
+	char what[600];
+	long ncompl = 0, done;
+	(void)o;
+	for (int k = 0; k < st->ncomp; k++) {
+		const struct sc_comp_state *c = &st->comp[k];
+		if (!strcmp(c->state, "PENDING")) {
+			util_info("iteration %ld: job %u PENDING (%s) for %ld s", iter, job,
+				  c->reason[0] ? c->reason : "None", for_s);
+			return;
+		}
+		if (!strcmp(c->state, "COMPLETING")) {
+			lingering(st, what, sizeof what);
+			util_info("iteration %ld: job %u: %s for %ld s", iter, job, what, for_s);
+			return;
+		}
+	}
+	done = measured_so_far(dir, &ncompl);
+	if (done < 0)
+		util_info("iteration %ld: job %u %s on %s for %ld s: waiting for the GPU step's completions",
+			  iter, job, st->state, st->comp[0].nodes, for_s);
+	else
+		util_info("iteration %ld: job %u %s for %ld s: waiting for rewards, %ld of %ld samples "
+			  "measured", iter, job, st->state, for_s, done, ncompl);
+}
+
+/*
+ * Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel is
+ * requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. Work done is
+ * work done: once the batch script has stamped END_EVENT (both its steps returned), the job is
+ * taken as ended after slurm.done_grace_s even if Slurm still shows a component COMPLETING
+ * (a node whose slurmd restarted): that component is named and left to Slurm, never watched
+ * again. Every slurm.status_interval_s it says what it waits for.
+ */
+static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_event,
+		 struct iter_record *r, enum iter_state *final)
+{
+	char err[512], last[32] = "";
+	time_t away_since = 0, said = time(NULL), since = time(NULL), done_seen = 0;
+	for (;;) {
+		struct sc_job_state st;
+		int rc = sc_query(job, &st, err, sizeof err);
+		time_t now = time(NULL);
+		if (cancel_requested(o)) {
+			sc_cancel(job, err, sizeof err);
+			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
+			wait_ended(job, 60);
+			*final = ITER_CANCELLED;
+			return 0;
+		}
+		if (stop_signal)
+			return RUN_STOPPED;
+		if (rc == SC_UNREACHABLE || rc == SC_BUSY) {
+			if (!away_since) {
+				away_since = said = now;
+				util_info("iteration %ld: slurmctld does not answer (%s); waiting", r->iter, err);
+			} else if (now - said >= o->cfg.slurm.status_interval_s) {
+				said = now;
+				util_info("iteration %ld: slurmctld away for %ld s (%s); job %u still waited for",
+					  r->iter, (long)(now - away_since), err, job);
+			}
+		} else if (rc == SC_GONE) {
+			/* Ended long enough ago to be purged: what it left on disk decides. */
+			*final = ITER_COMPLETED;
+			return 0;
+		} else if (rc != SC_OK) {
+			return util_error("iteration %ld: job %u: %s", r->iter, job, err), RUN_ERROR;
+		} else {
+			char comps[600] = "";
+			double end;
+			if (away_since)
+				util_info("iteration %ld: slurmctld is back after %ld s", r->iter,
+					  (long)(now - away_since));
+			away_since = 0;
+			for (int k = 0; k < st.ncomp; k++) /* COMPLETING is a component's, not the summary's */
+				if (!strcmp(st.comp[k].state, "COMPLETING"))
+					snprintf(st.state, sizeof st.state, "COMPLETING");
+			if (strcmp(last, st.state)) {
+				util_info("iteration %ld: job %u %s%s%s", r->iter, job, st.state,
+					  st.comp[0].nodes[0] ? " on " : "", st.comp[0].nodes);
+				snprintf(last, sizeof last, "%s", st.state);
+				since = said = now;
+				if (st.comp[0].start_time && !r->start) {
+					r->start = st.comp[0].start_time;
+					r->state = ITER_RUNNING;
+					append(o, r);
+				}
+			}
+			if (st.finished) {
+				/* A job can start and end between two polls: its own times count. */
+				if (!r->start)
+					r->start = st.comp[0].start_time;
+				if (st.comp[0].end_time)
+					r->end = st.comp[0].end_time;
+				*final = state_of(&st);
+				return 0;
+			}
+			/* The batch script's own end stamp, of this job (not of an earlier one). */
+			end = iterlog_stamp_time(dir, end_event);
+			if (end > 0 && st.comp[0].start_time && end + 1 >= (double)st.comp[0].start_time) {
+				if (!done_seen)
+					done_seen = now;
+				if (now - done_seen >= o->cfg.slurm.done_grace_s) {
+					long ncompl = 0, done = measured_so_far(dir, &ncompl);
+					lingering(&st, comps, sizeof comps);
+					util_info("iteration %ld: the batch script of job %u ended %ld s ago (%ld of "
+						  "%ld samples measured) but Slurm still shows %s: recording the "
+						  "iteration; that component is left to Slurm",
+						  r->iter, job, (long)(now - (time_t)end), done > 0 ? done : 0,
+						  ncompl, comps[0] ? comps : st.state);
+					if (!r->start)
+						r->start = st.comp[0].start_time;
+					r->end = (time_t)end;
+					*final = done >= 0 && done == ncompl ? ITER_COMPLETED : ITER_FAILED;
+					return 0;
+				}
+			}
+			if (now - said >= o->cfg.slurm.status_interval_s) {
+				said = now;
+				say_waiting(o, r->iter, job, dir, &st, (long)(now - since));
+			}
+		}
+		{
+			struct timespec ts = {o->cfg.slurm.poll_interval_s, 0};
+			nanosleep(&ts, NULL); /* a signal cuts it short */
+		}
+	}
+}
+
+/*
+ * Until no CPU task of this iteration can still be measuring, so that a follow-up never
+ * measures a sample beside the task that had it: every heartbeat in ITER/alive (touched every
+ * 2 s by the task, see templates/iteration.sbatch.in) has its .end, or has not been touched
+ * for slurm.task_stale_s by the file system's own clock (ITER/alive/.now, written here, is the
+ * reference: no clock skew between nodes). Slurm's word is not enough: slurmstepd outlives a
+ * killed slurmd, and slurmctld declares NODE_FAIL while its tasks go on measuring. Unless
+ * every task has said it ended, at least task_stale_s pass, so that a task still starting
+ * shows itself. Bounded by the CPU time limit (no task may run longer): past it, a task still
+ * touching its file is called hung and no longer waited for, said aloud.
+ */
+static int wait_tasks_gone(struct orch *o, const char *dir, long iter)
+{
+	char alive[PATH_MAX + 16], now_path[PATH_MAX + 32];
+	const long stale = o->cfg.slurm.task_stale_s;
+	const long limit = (long)o->cfg.slurm.cpu.time_limit_min * 60 + stale;
+	time_t t0 = time(NULL), said = t0;
+	snprintf(alive, sizeof alive, "%s/alive", dir);
+	snprintf(now_path, sizeof now_path, "%s/.now", alive);
+	for (;;) {
+		struct stat ref, hb;
+		struct dirent *e;
+		DIR *d = opendir(alive);
+		int live = 0, unended = 0, fd;
+		char first[NAME_MAX + 1] = "";
+		long first_age = 0, waited = (long)(time(NULL) - t0);
+		if (!d)
+			return 0; /* no CPU task ever started */
+		fd = open(now_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "\n", 1) != 1 || fstat(fd, &ref) != 0) {
+			if (fd >= 0)
+				close(fd);
+			closedir(d);
+			return util_error("iteration %ld: cannot write %s: %s", iter, now_path,
+					  strerror(errno)), RUN_ERROR;
+		}
+		close(fd);
+		while ((e = readdir(d))) {
+			char path[PATH_MAX + NAME_MAX + 24];
+			size_t l = strlen(e->d_name);
+			long age;
+			if (e->d_name[0] == '.' || (l > 4 && !strcmp(e->d_name + l - 4, ".end")))
+				continue;
+			snprintf(path, sizeof path, "%s/%s.end", alive, e->d_name);
+			if (access(path, F_OK) == 0)
+				continue;
+			unended++;
+			snprintf(path, sizeof path, "%s/%s", alive, e->d_name);
+			if (stat(path, &hb) != 0)
+				continue;
+			age = (long)(ref.st_mtime - hb.st_mtime);
+			if (age < stale) {
+				if (!live++) {
+					snprintf(first, sizeof first, "%s", e->d_name);
+					first_age = age;
+				}
+			}
+		}
+		closedir(d);
+		if (!live && (!unended || waited >= stale))
+			return 0;
+		if (live && waited >= limit) {
+			util_info("iteration %ld: %d CPU task(s) (%s, ...) still alive %ld s after their job "
+				  "ended, past the CPU time limit: called hung, no longer waited for",
+				  iter, live, first, waited);
+			return 0;
+		}
+		if (live && (waited == 0 || time(NULL) - said >= o->cfg.slurm.status_interval_s)) {
+			said = time(NULL);
+			util_info("iteration %ld: the job ended but %d CPU task(s) still measure (alive/%s "
+				  "touched %ld s ago): waiting for them (at most %ld s more) before measuring "
+				  "their samples again", iter, live, first, first_age, limit - waited);
+		}
+		if (stop_signal)
+			return RUN_STOPPED;
+		{
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 /* ---- one iteration ---------------------------------------------------------------------------- */
@@ -425,8 +611,16 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		}
 	}
 	for (;;) {
-		if (job && (rc = watch(o, job, r, &final)) != 0)
+		char end_event[32];
+		if (r->retries)
+			snprintf(end_event, sizeof end_event, "retry_%d_end", r->retries);
+		else
+			snprintf(end_event, sizeof end_event, "job_end");
+		if (job && (rc = watch(o, job, dir, end_event, r, &final)) != 0)
 			return rc; /* stopped (recorded as it is) or an error */
+		/* What is on disk decides only once no task can add to it. */
+		if ((rc = wait_tasks_gone(o, dir, r->iter)) != 0)
+			return rc;
 		if (collect(dir, &results, &missing, &ncompl) != 0 || ncompl == 0) {
 			/* No completions (none, or an empty file): the GPU step failed. Nothing was
 			 * measured; the iteration is recorded as it ended (a job that ended well
