@@ -546,3 +546,29 @@ double iterlog_stamp_time(const char *iter_dir, const char *event)
 	fclose(f);
 	return last;
 }
+
+double iterlog_stamp_prefix(const char *iter_dir, const char *prefix, char *event, size_t len)
+{
+	char path[PATH_MAX + 32], line[256];
+	size_t plen = strlen(prefix);
+	double last = 0;
+	FILE *f;
+	if (len)
+		event[0] = '\0';
+	snprintf(path, sizeof path, "%s/timeline.tsv", iter_dir);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char *tab = strchr(line, '\t'), *end;
+		double t;
+		if (!tab || strncmp(line, prefix, plen))
+			continue;
+		t = strtod(tab + 1, &end);
+		if (end == tab + 1 || t < last)
+			continue;
+		last = t;
+		snprintf(event, len, "%.*s", (int)(tab - line), line);
+	}
+	fclose(f);
+	return last;
+}

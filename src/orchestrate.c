@@ -621,6 +621,19 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		/* What is on disk decides only once no task can add to it. */
 		if ((rc = wait_tasks_gone(o, dir, r->iter)) != 0)
 			return rc;
+		{
+			/* A step that failed says so in the timeline (cpu_step_exit_S, retry_N_exit_S). */
+			char ev[64], pre[32];
+			const char *st;
+			if (r->retries)
+				snprintf(pre, sizeof pre, "retry_%d_exit_", r->retries);
+			else
+				snprintf(pre, sizeof pre, "cpu_step_exit_");
+			if (iterlog_stamp_prefix(dir, pre, ev, sizeof ev) > 0 && (st = ev + strlen(pre)))
+				util_info("iteration %ld: the CPU step of job %u exited %s (%s: see %s/slurm-%s%u.out)",
+					  r->iter, job, st, atoi(st) == 2 ? "a usage or input error" : "a failure",
+					  dir, r->retries ? "retry-" : "", job);
+		}
 		if (collect(dir, &results, &missing, &ncompl) != 0 || ncompl == 0) {
 			/* No completions (none, or an empty file): the GPU step failed. Nothing was
 			 * measured; the iteration is recorded as it ended (a job that ended well

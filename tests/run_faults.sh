@@ -14,13 +14,15 @@
 #   f. the same, and the node is then set DOWN at once (NODE_FAIL while its tasks, which outlive
 #      their slurmd, still measure): no follow-up measures a sample beside them (heartbeats in
 #      RUN/iter-NNNN/alive).
+#   g. the CPU step exits 2 at its start: the iteration is FAILED, and the log says the CPU
+#      step failed (not "the GPU step wrote no completions");
 # PERFRL_FAULTS="a e f" runs only those scenarios (default: all).
 # Exit: 0 all passed, 1 a failure, 77 (skip) when no cluster is up and we are not root.
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/run_common.sh"
 
 timings=""
-want() { case " ${PERFRL_FAULTS:-a b c d e f} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${PERFRL_FAULTS:-a b c d e f g} " in *" $1 "*) return 0 ;; esac; return 1; }
 timing() { timings="$timings $1=${2}s"; }
 show() { sed 's/^/#   /' "$1"; }
 # Iterations of ~8 s: 7 timed samples of 1 s, one at a time (the timing lock is node-wide and
@@ -215,8 +217,8 @@ if want e; then
 fi
 
 # ---- f. NODE_FAIL while the CPU tasks, alive without their slurmd, still measure
-echo "# f. the slurmd of the CPU tasks' node is killed and the node set DOWN while they measure"
 if want f; then
+	echo "# f. the slurmd of the CPU tasks' node is killed and the node set DOWN while they measure"
 	conf=$(write_conf node-fail-alive budget_s=2 cv_percent=0)
 	run=$(run_dir_of "$conf")
 	log=$WORK/node-fail-alive.log
@@ -252,6 +254,30 @@ if want f; then
 		not_ok "iteration 1 never ran with a measured sample"
 	fi
 	timing node-fail-alive "$(elapsed "$t0")"
+fi
+
+# ---- g. the CPU step exits 2 (a usage error: here, a catalogue it cannot read)
+if want g; then
+	echo "# g. the CPU step exits 2 at its start"
+	conf=$(write_conf cpu-exit-2 retry_max=1)
+	run=$(run_dir_of "$conf")
+	log=$WORK/cpu-exit-2.log
+	t0=$(date +%s.%N)
+	start_run "$conf" "$log"
+	# The orchestrator writes techniques.json just before it submits; spoilt at once, the
+	# CPU step (which reads it at its start) exits 2.
+	deadline=$((SECONDS + 30))
+	until [ -s "$run/iter-0001/techniques.json" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 0.01; done
+	echo 'not json' >"$run/iter-0001/techniques.json"
+	wait_exit "$RUN_PID" 120
+	show "$log"
+	check "perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+	st=$(acct_field "$conf" 1 State)
+	n=$(acct_field "$conf" 1 Samples)
+	check "iteration 1 is FAILED with 0 samples, not COMPLETED (State $st, Samples $n)" \
+		test "$st $n" = "FAILED 0"
+	check "the log blames the CPU step and its exit status" grep -q 'the CPU step .*exit' "$log"
+	timing cpu-exit-2 "$(elapsed "$t0")"
 fi
 
 echo "# timings:$timings"
