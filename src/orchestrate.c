@@ -6,6 +6,7 @@
 #include "iterlog.h"
 #include "jobspec.h"
 #include "jsonl.h"
+#include "run.h"
 #include "slurm_client.h"
 #include "sqd.h"
 #include "template.h"
@@ -48,11 +49,9 @@ struct orch {
 	char *trl_head; /* trl: gpu-step's --trl --python --model, with absolute paths */
 };
 
-static volatile sig_atomic_t stop_signal;
-
 static void on_stop(int sig)
 {
-	stop_signal = sig;
+	run_stop_signal = sig;
 }
 
 static const char run_usage[] =
@@ -171,25 +170,14 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
  */
 static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
 {
-	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
+	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], who[64], iter_s[32],
 		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16];
 	char *args = jobspec_bench_args(&o->cfg), *script, *env[JOBSPEC_ENV_MAX];
 	static char cache[PATH_MAX + 32];
 	struct sc_job_spec spec;
-	uint32_t ids[8];
-	int n, rc;
+	int rc;
 
 	job_name(o, iter, retry, name, sizeof name);
-	n = sc_find_by_name(name, ids, 8, err, sizeof err);
-	for (int i = 0; i < n && i < 8; i++) {
-		struct sc_job_state st;
-		if (sc_query(ids[i], &st, err, sizeof err) == SC_OK && !st.finished) {
-			util_info("iteration %ld: reattaching to job %u (%s)", iter, ids[i], name);
-			*job = ids[i];
-			free(args);
-			return 0;
-		}
-	}
 	snprintf(iter_s, sizeof iter_s, "%ld", iter);
 	snprintf(retry_s, sizeof retry_s, "%d", retry);
 	snprintf(tasks_s, sizeof tasks_s, "%d", o->cfg.slurm.cpu.tasks);
@@ -239,17 +227,11 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	spec.script = script;
 	jobspec_component(&o->cfg, 1, &spec.comp[0]);
 	jobspec_component(&o->cfg, 0, &spec.comp[1]);
-	for (int tries = 0;; tries++) {
-		rc = retry ? sc_submit_one(&spec, 1, job, err, sizeof err)
-			   : sc_submit_het(&spec, job, err, sizeof err);
-		if ((rc != SC_UNREACHABLE && rc != SC_BUSY) || stop_signal || tries > 120)
-			break;
-		util_info("iteration %ld: slurmctld %s (%s); retrying in 5 s", iter, sc_rc_name(rc), err);
-		sleep(5);
-	}
+	snprintf(who, sizeof who, "iteration %ld", iter);
+	rc = run_submit(&spec, !retry, who, job);
 	free(script);
-	if (rc != SC_OK)
-		return util_error("iteration %ld: submitting %s failed: %s", iter, name, err);
+	if (rc != 0)
+		return -1;
 	util_info("iteration %ld: submitted %s job %u (%s)", iter, retry ? "follow-up" : "het", *job, name);
 	return 0;
 }
@@ -266,24 +248,6 @@ static enum iter_state state_of(const struct sc_job_state *st)
 	    !strcmp(st->state, "DEADLINE"))
 		return ITER_FAILED;
 	return s < 0 ? ITER_RUNNING : (enum iter_state)s;
-}
-
-/* After a cancel: until slurmctld says the job is over (its tasks are dead, nothing more is
- * written), at most limit_s seconds. */
-static void wait_ended(uint32_t job, int limit_s)
-{
-	char err[512];
-	time_t until = time(NULL) + limit_s;
-	for (;;) {
-		struct sc_job_state st;
-		int rc = sc_query(job, &st, err, sizeof err);
-		if (rc == SC_GONE || (rc == SC_OK && st.finished) || time(NULL) >= until)
-			return;
-		{
-			struct timespec ts = {0, 200 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
-	}
 }
 
 /* ---- collecting ----------------------------------------------------------------------------- */
@@ -328,150 +292,74 @@ static long measured_so_far(const char *dir, long *ncompl)
 	return n;
 }
 
-/* "component 1 (job 143) COMPLETING on cpu1" for every component that has not finished. */
-static void lingering(const struct sc_job_state *st, char *buf, size_t len)
+struct watch_ctx {
+	struct orch *o;
+	struct iter_record *r;
+	const char *dir;
+};
+
+static int watch_cancel(void *arg)
 {
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int k = 0; k < st->ncomp && used < len; k++) {
-		const struct sc_comp_state *c = &st->comp[k];
-		if (c->finished)
-			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%scomponent %d (job %u) %s on %s",
-					 used ? ", " : "", k, c->job_id, c->state,
-					 c->nodes[0] ? c->nodes : "no node");
+	return cancel_requested(((struct watch_ctx *)arg)->o);
+}
+
+static void watch_state(void *arg, const struct sc_job_state *st)
+{
+	struct watch_ctx *c = arg;
+	if (st->comp[0].start_time && !c->r->start) {
+		c->r->start = st->comp[0].start_time;
+		c->r->state = ITER_RUNNING;
+		append(c->o, c->r);
 	}
 }
 
-/* What a job that is not progressing waits for, as squeue would say it. */
-static void say_waiting(const struct orch *o, long iter, uint32_t job, const char *dir,
-			const struct sc_job_state *st, long for_s)
+static long watch_progress(void *arg, long *total)
 {
-	char what[600];
-	long ncompl = 0, done;
-	(void)o;
-	for (int k = 0; k < st->ncomp; k++) {
-		const struct sc_comp_state *c = &st->comp[k];
-		if (!strcmp(c->state, "PENDING")) {
-			util_info("iteration %ld: job %u PENDING (%s) for %ld s", iter, job,
-				  c->reason[0] ? c->reason : "None", for_s);
-			return;
-		}
-		if (!strcmp(c->state, "COMPLETING")) {
-			lingering(st, what, sizeof what);
-			util_info("iteration %ld: job %u: %s for %ld s", iter, job, what, for_s);
-			return;
-		}
-	}
-	done = measured_so_far(dir, &ncompl);
-	if (done < 0)
-		util_info("iteration %ld: job %u %s on %s for %ld s: waiting for the GPU step's completions",
-			  iter, job, st->state, st->comp[0].nodes, for_s);
-	else
-		util_info("iteration %ld: job %u %s for %ld s: waiting for rewards, %ld of %ld samples "
-			  "measured", iter, job, st->state, for_s, done, ncompl);
+	return measured_so_far(((struct watch_ctx *)arg)->dir, total);
 }
 
-/*
- * Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel is
- * requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. Work done is
- * work done: once the batch script has stamped END_EVENT (both its steps returned), the job is
- * taken as ended after slurm.done_grace_s even if Slurm still shows a component COMPLETING
- * (a node whose slurmd restarted): that component is named and left to Slurm, never watched
- * again. Every slurm.status_interval_s it says what it waits for.
- */
+/* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
+ * is requested (0, ITER_CANCELLED, job cancelled); see run_watch. */
 static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_event,
 		 struct iter_record *r, enum iter_state *final)
 {
-	char err[512], last[32] = "";
-	time_t away_since = 0, said = time(NULL), since = time(NULL), done_seen = 0;
-	for (;;) {
-		struct sc_job_state st;
-		int rc = sc_query(job, &st, err, sizeof err);
-		time_t now = time(NULL);
-		if (cancel_requested(o)) {
-			sc_cancel(job, err, sizeof err);
-			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
-			wait_ended(job, 60);
-			*final = ITER_CANCELLED;
-			return 0;
-		}
-		if (stop_signal)
-			return RUN_STOPPED;
-		if (rc == SC_UNREACHABLE || rc == SC_BUSY) {
-			if (!away_since) {
-				away_since = said = now;
-				util_info("iteration %ld: slurmctld does not answer (%s); waiting", r->iter, err);
-			} else if (now - said >= o->cfg.slurm.status_interval_s) {
-				said = now;
-				util_info("iteration %ld: slurmctld away for %ld s (%s); job %u still waited for",
-					  r->iter, (long)(now - away_since), err, job);
-			}
-		} else if (rc == SC_GONE) {
-			/* Ended long enough ago to be purged: what it left on disk decides. */
-			*final = ITER_COMPLETED;
-			return 0;
-		} else if (rc != SC_OK) {
-			return util_error("iteration %ld: job %u: %s", r->iter, job, err), RUN_ERROR;
-		} else {
-			char comps[600] = "";
-			double end;
-			if (away_since)
-				util_info("iteration %ld: slurmctld is back after %ld s", r->iter,
-					  (long)(now - away_since));
-			away_since = 0;
-			for (int k = 0; k < st.ncomp; k++) /* COMPLETING is a component's, not the summary's */
-				if (!strcmp(st.comp[k].state, "COMPLETING"))
-					snprintf(st.state, sizeof st.state, "COMPLETING");
-			if (strcmp(last, st.state)) {
-				util_info("iteration %ld: job %u %s%s%s", r->iter, job, st.state,
-					  st.comp[0].nodes[0] ? " on " : "", st.comp[0].nodes);
-				snprintf(last, sizeof last, "%s", st.state);
-				since = said = now;
-				if (st.comp[0].start_time && !r->start) {
-					r->start = st.comp[0].start_time;
-					r->state = ITER_RUNNING;
-					append(o, r);
-				}
-			}
-			if (st.finished) {
-				/* A job can start and end between two polls: its own times count. */
-				if (!r->start)
-					r->start = st.comp[0].start_time;
-				if (st.comp[0].end_time)
-					r->end = st.comp[0].end_time;
-				*final = state_of(&st);
-				return 0;
-			}
-			/* The batch script's own end stamp, of this job (not of an earlier one). */
-			end = iterlog_stamp_time(dir, end_event);
-			if (end > 0 && st.comp[0].start_time && end + 1 >= (double)st.comp[0].start_time) {
-				if (!done_seen)
-					done_seen = now;
-				if (now - done_seen >= o->cfg.slurm.done_grace_s) {
-					long ncompl = 0, done = measured_so_far(dir, &ncompl);
-					lingering(&st, comps, sizeof comps);
-					util_info("iteration %ld: the batch script of job %u ended %ld s ago (%ld of "
-						  "%ld samples measured) but Slurm still shows %s: recording the "
-						  "iteration; that component is left to Slurm",
-						  r->iter, job, (long)(now - (time_t)end), done > 0 ? done : 0,
-						  ncompl, comps[0] ? comps : st.state);
-					if (!r->start)
-						r->start = st.comp[0].start_time;
-					r->end = (time_t)end;
-					*final = done >= 0 && done == ncompl ? ITER_COMPLETED : ITER_FAILED;
-					return 0;
-				}
-			}
-			if (now - said >= o->cfg.slurm.status_interval_s) {
-				said = now;
-				say_waiting(o, r->iter, job, dir, &st, (long)(now - since));
-			}
-		}
-		{
-			struct timespec ts = {o->cfg.slurm.poll_interval_s, 0};
-			nanosleep(&ts, NULL); /* a signal cuts it short */
-		}
+	struct watch_ctx c = {o, r, dir};
+	char who[64];
+	struct run_watch_opts w = {who, o->cfg.slurm.poll_interval_s, o->cfg.slurm.status_interval_s,
+				   o->cfg.slurm.done_grace_s, dir, end_event, &c, watch_cancel,
+				   watch_state, watch_progress};
+	struct sc_job_state st;
+	double end;
+	long total = 0, done;
+	snprintf(who, sizeof who, "iteration %ld", r->iter);
+	switch (run_watch(&w, job, &st, &end)) {
+	case RUN_W_ENDED:
+		/* A job can start and end between two polls: its own times count. */
+		if (!r->start)
+			r->start = st.comp[0].start_time;
+		if (st.comp[0].end_time)
+			r->end = st.comp[0].end_time;
+		*final = state_of(&st);
+		return 0;
+	case RUN_W_DONE:
+		if (!r->start)
+			r->start = st.comp[0].start_time;
+		r->end = (time_t)end;
+		done = measured_so_far(dir, &total);
+		*final = done >= 0 && done == total ? ITER_COMPLETED : ITER_FAILED;
+		return 0;
+	case RUN_W_GONE:
+		/* Ended long enough ago to be purged: what it left on disk decides. */
+		*final = ITER_COMPLETED;
+		return 0;
+	case RUN_W_CANCELLED:
+		*final = ITER_CANCELLED;
+		return 0;
+	case RUN_W_STOPPED:
+		return RUN_STOPPED;
+	case RUN_W_ERROR:
+	default:
+		return RUN_ERROR;
 	}
 }
 
@@ -544,11 +432,11 @@ static int wait_tasks_gone(struct orch *o, const char *dir, long iter)
 		}
 		if (live && (waited == 0 || time(NULL) - said >= o->cfg.slurm.status_interval_s)) {
 			said = time(NULL);
-			util_info("iteration %ld: the job ended but %d CPU task(s) still measure (alive/%s "
+			util_info("iteration %ld: the job ended but %d CPU task(s) may still measure (alive/%s "
 				  "touched %ld s ago): waiting for them (at most %ld s more) before measuring "
 				  "their samples again", iter, live, first, first_age, limit - waited);
 		}
-		if (stop_signal)
+		if (run_stop_signal)
 			return RUN_STOPPED;
 		{
 			struct timespec ts = {1, 0};
@@ -597,7 +485,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		job_name(o, r->iter, r->retries, name, sizeof name);
 		while ((k = sc_find_by_name(name, ids, 8, err, sizeof err)) == SC_UNREACHABLE ||
 		       k == SC_BUSY) {
-			if (stop_signal)
+			if (run_stop_signal)
 				return RUN_STOPPED;
 			sleep((unsigned)o->cfg.slurm.poll_interval_s);
 		}
@@ -649,7 +537,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
 		}
 		if (json_array_size(missing) == 0 || final == ITER_CANCELLED ||
-		    r->retries >= o->cfg.slurm.retry_max || stop_signal)
+		    r->retries >= o->cfg.slurm.retry_max || run_stop_signal)
 			break;
 		/* Some samples were not measured (a node died, a component was cancelled, the job
 		 * ran out of time): measure exactly those, in a follow-up CPU job. */
@@ -786,7 +674,7 @@ int cmd_run(int argc, char **argv)
 	if (rc == RUN_STOPPED) {
 		util_info("perfrl run: stopped by SIG%s during iteration %ld; its job goes on and "
 			  "`perfrl run -c %s` resumes it",
-			  sigabbrev_np(stop_signal), cur.iter, conf);
+			  sigabbrev_np(run_stop_signal), cur.iter, conf);
 		rc = RUN_DONE;
 	}
 out:
@@ -849,14 +737,14 @@ int cmd_cancel(int argc, char **argv)
 		long ncompl = 0;
 		if (job) {
 			sc_cancel(job, err, sizeof err);
-			wait_ended(job, 60);
+			run_wait_ended(job, 60);
 		}
 		for (int retry = 1; retry <= r.retries; retry++) {
 			job_name(&o, r.iter, retry, name, sizeof name);
 			k = sc_find_by_name(name, ids, 8, err, sizeof err);
 			for (int i = 0; i < k && i < 8; i++) {
 				sc_cancel(ids[i], err, sizeof err);
-				wait_ended(ids[i], 60);
+				run_wait_ended(ids[i], 60);
 			}
 		}
 		/* What it measured is kept, and counted, as the orchestrator would. */

@@ -238,7 +238,7 @@ if want f; then
 			wait_exit "$RUN_PID" 200
 			show "$log"
 			check "perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
-			check "it waited for the tasks still measuring" grep -q 'CPU task(s) still measure' "$log"
+			check "it waited for the tasks still measuring" grep -q 'CPU task(s) may still measure' "$log"
 			check_run "$conf" 1
 			"$LC" restart-node "$node" >/dev/null 2>&1 8>&- || true
 			restore_node "$node"
