@@ -21,7 +21,9 @@ int run_submit(const struct sc_job_spec *spec, int het, const char *who, uint32_
 	n = sc_find_by_name(spec->name, ids, 8, err, sizeof err);
 	for (int i = 0; i < n && i < 8; i++) {
 		struct sc_job_state st;
-		if (sc_query(ids[i], &st, err, sizeof err) == SC_OK && !st.finished) {
+		/* Same name and comment (it names the run or evaluation directory): ours. */
+		if (sc_query(ids[i], &st, err, sizeof err) == SC_OK && !st.finished &&
+		    (!spec->comment || !strncmp(st.comment, spec->comment, sizeof st.comment - 1))) {
 			util_info("%s: reattaching to job %u (%s)", who, ids[i], spec->name);
 			*job = ids[i];
 			return 0;

@@ -12,8 +12,8 @@
 extern volatile sig_atomic_t run_stop_signal;
 
 /*
- * Submit spec (het: the het job, else component 1 alone). A job of spec->name that slurmctld
- * still knows and that has not finished is reattached instead (a submission whose reply was
+ * Submit spec (het: the het job, else component 1 alone). A job of spec->name and
+ * spec->comment that slurmctld still knows and that has not finished is reattached instead (a submission whose reply was
  * lost, a submitter killed right after submitting). An unreachable or busy slurmctld is
  * retried every 5 s, said aloud, for 10 minutes. who prefixes what is said ("iteration 3").
  * 0 with *job, or -1 said.
