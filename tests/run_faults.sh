@@ -88,8 +88,8 @@ if want b; then
 			check_run "$conf" 1
 			check_retried "$conf" "$log"
 			used=$(cat "$run"/iter-0001/results/retry-* 2>/dev/null | python3 -c '
-	import json, sys
-	print(" ".join(sorted({json.loads(l).get("node", "?") for l in sys.stdin if l.strip()})))')
+import json, sys
+print(" ".join(sorted({json.loads(l).get("node", "?") for l in sys.stdin if l.strip()})))')
 			check "the follow-up measured on the other node (${used:-none}, not $node)" \
 				test -n "$used" -a -z "$(tr ' ' '\n' <<<"$used" | grep -x "$node" || true)"
 			restore_node "$node"
