@@ -12,6 +12,7 @@
 #include "jobspec.h"
 #include "jsonl.h"
 #include "prompt.h"
+#include "run.h"
 #include "slurm_client.h"
 #include "table.h"
 #include "template.h"
@@ -101,7 +102,7 @@ static int write_prompts(const struct perfrl_config *cfg, const char *path)
 static int measure(const struct perfrl_config *cfg, const char *dir, const char *perfrl,
 		   json_t *prompts, const char *gen)
 {
-	char name[256], comment[PATH_MAX + 32], out[PATH_MAX + 32], err[512], tasks[16],
+	char name[256], comment[PATH_MAX + 32], out[PATH_MAX + 32], tasks[16],
 		budget[32], cache[PATH_MAX + 32], naive[PATH_MAX], ikj[PATH_MAX];
 	char *args = jobspec_bench_args(cfg), *script, *env[JOBSPEC_ENV_MAX], *shapes = util_xstrdup("");
 	json_t *seen = json_object(), *p;
@@ -155,23 +156,25 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 	spec.env = env;
 	jobspec_component(cfg, 1, &spec.comp[0]);
 	jobspec_component(cfg, 0, &spec.comp[1]);
-	rc = gen ? sc_submit_het(&spec, &job, err, sizeof err) : sc_submit_one(&spec, 1, &job, err, sizeof err);
+	/* The submission and watch of perfrl run (run.c): a busy or unreachable slurmctld is
+	 * retried, a live evaluation job of this directory is reattached, and a waiting job says
+	 * what it waits for. */
+	rc = run_submit(&spec, gen != NULL, "perfrl eval", &job);
 	free(script);
-	if (rc != SC_OK)
-		return util_error("eval: submitting the %s job failed: %s", gen ? "evaluation" : "CPU", err);
+	if (rc != 0)
+		return -1;
 	if (gen)
 		util_info("perfrl eval: job %u: the GPU step draws the kernels, the CPU step measures them in %s", job, dir);
 	else
 		util_info("perfrl eval: CPU job %u measures %s", job, dir);
-	for (;;) {
+	{
+		struct run_watch_opts w = {"perfrl eval", 1, cfg->slurm.status_interval_s,
+					   cfg->slurm.done_grace_s, NULL, NULL, NULL, NULL, NULL, NULL};
 		struct sc_job_state st;
-		struct timespec ts = {1, 0};
-		rc = sc_query(job, &st, err, sizeof err);
-		if (rc == SC_GONE || (rc == SC_OK && st.finished))
-			break;
-		if (rc == SC_ERR)
-			return util_error("eval: job %u: %s", job, err);
-		nanosleep(&ts, NULL);
+		double end;
+		enum run_watch_end how = run_watch(&w, job, &st, &end);
+		if (how == RUN_W_ERROR || how == RUN_W_STOPPED)
+			return util_error("eval: job %u: no longer watched", job);
 	}
 	return 0;
 }

@@ -110,6 +110,12 @@ static const struct key keys[] = {
 	      "follow-up CPU jobs for shards with no results"),
 	K_INT("slurm.poll_interval_s", slurm.poll_interval_s, 5, 1, 3600,
 	      "seconds between looks at a running job"),
+	K_INT("slurm.done_grace_s", slurm.done_grace_s, 10, 0, 86400,
+	      "seconds a job whose batch script has ended may linger before the iteration is recorded"),
+	K_INT("slurm.task_stale_s", slurm.task_stale_s, 10, 4, 3600,
+	      "a CPU task whose heartbeat is older than this is gone"),
+	K_INT("slurm.status_interval_s", slurm.status_interval_s, 30, 1, 86400,
+	      "seconds between lines saying what a waiting iteration waits for"),
 
 	K_ENUM("gpu_step.command", gpu_step.command, "builtin", gpu_commands,
 	       "builtin (C policy, no GPU), trl (TRL GRPOTrainer) or fixed (examples)"),

@@ -32,6 +32,8 @@ struct perfrl_config {
 			int tasks, cpus_per_task, mem_mb, time_limit_min, exclusive;
 		} cpu;
 		int retry_max, poll_interval_s;
+		/* faults: see perfrl.conf(5) and perfrl-run(1) */
+		int done_grace_s, task_stale_s, status_interval_s;
 	} slurm;
 	struct {
 		int command; /* enum config_gpu_command */

@@ -526,3 +526,49 @@ void iterlog_stamp(const char *iter_dir, const char *event)
 		fclose(f);
 	}
 }
+
+double iterlog_stamp_time(const char *iter_dir, const char *event)
+{
+	char path[PATH_MAX + 32], line[256];
+	size_t elen = strlen(event);
+	double last = 0;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/timeline.tsv", iter_dir);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, event, elen) && line[elen] == '\t') {
+			char *end;
+			double t = strtod(line + elen + 1, &end);
+			if (end != line + elen + 1 && t > last)
+				last = t;
+		}
+	fclose(f);
+	return last;
+}
+
+double iterlog_stamp_prefix(const char *iter_dir, const char *prefix, char *event, size_t len)
+{
+	char path[PATH_MAX + 32], line[256];
+	size_t plen = strlen(prefix);
+	double last = 0;
+	FILE *f;
+	if (len)
+		event[0] = '\0';
+	snprintf(path, sizeof path, "%s/timeline.tsv", iter_dir);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char *tab = strchr(line, '\t'), *end;
+		double t;
+		if (!tab || strncmp(line, prefix, plen))
+			continue;
+		t = strtod(tab + 1, &end);
+		if (end == tab + 1 || t < last)
+			continue;
+		last = t;
+		snprintf(event, len, "%.*s", (int)(tab - line), line);
+	}
+	fclose(f);
+	return last;
+}

@@ -69,5 +69,10 @@ int iterlog_summarise(json_t *results, struct iter_record *r);
  * the job script, the GPU step and the orchestrator write (benchmarks/iteration_split reads
  * it). Best effort: a timeline is never worth failing an iteration for. */
 void iterlog_stamp(const char *iter_dir, const char *event);
+/* The latest time (epoch seconds) EVENT was stamped in ITER_DIR/timeline.tsv; 0: never. */
+double iterlog_stamp_time(const char *iter_dir, const char *event);
+/* The last event of ITER_DIR/timeline.tsv that starts with PREFIX, into event (""), and its
+ * time; 0: none. */
+double iterlog_stamp_prefix(const char *iter_dir, const char *prefix, char *event, size_t len);
 
 #endif

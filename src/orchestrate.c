@@ -6,6 +6,7 @@
 #include "iterlog.h"
 #include "jobspec.h"
 #include "jsonl.h"
+#include "run.h"
 #include "slurm_client.h"
 #include "sqd.h"
 #include "template.h"
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -47,11 +49,9 @@ struct orch {
 	char *trl_head; /* trl: gpu-step's --trl --python --model, with absolute paths */
 };
 
-static volatile sig_atomic_t stop_signal;
-
 static void on_stop(int sig)
 {
-	stop_signal = sig;
+	run_stop_signal = sig;
 }
 
 static const char run_usage[] =
@@ -170,25 +170,14 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
  */
 static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
 {
-	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], err[512], iter_s[32],
+	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], who[64], iter_s[32],
 		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16];
 	char *args = jobspec_bench_args(&o->cfg), *script, *env[JOBSPEC_ENV_MAX];
 	static char cache[PATH_MAX + 32];
 	struct sc_job_spec spec;
-	uint32_t ids[8];
-	int n, rc;
+	int rc;
 
 	job_name(o, iter, retry, name, sizeof name);
-	n = sc_find_by_name(name, ids, 8, err, sizeof err);
-	for (int i = 0; i < n && i < 8; i++) {
-		struct sc_job_state st;
-		if (sc_query(ids[i], &st, err, sizeof err) == SC_OK && !st.finished) {
-			util_info("iteration %ld: reattaching to job %u (%s)", iter, ids[i], name);
-			*job = ids[i];
-			free(args);
-			return 0;
-		}
-	}
 	snprintf(iter_s, sizeof iter_s, "%ld", iter);
 	snprintf(retry_s, sizeof retry_s, "%d", retry);
 	snprintf(tasks_s, sizeof tasks_s, "%d", o->cfg.slurm.cpu.tasks);
@@ -238,17 +227,11 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	spec.script = script;
 	jobspec_component(&o->cfg, 1, &spec.comp[0]);
 	jobspec_component(&o->cfg, 0, &spec.comp[1]);
-	for (int tries = 0;; tries++) {
-		rc = retry ? sc_submit_one(&spec, 1, job, err, sizeof err)
-			   : sc_submit_het(&spec, job, err, sizeof err);
-		if ((rc != SC_UNREACHABLE && rc != SC_BUSY) || stop_signal || tries > 120)
-			break;
-		util_info("iteration %ld: slurmctld %s (%s); retrying in 5 s", iter, sc_rc_name(rc), err);
-		sleep(5);
-	}
+	snprintf(who, sizeof who, "iteration %ld", iter);
+	rc = run_submit(&spec, !retry, who, job);
 	free(script);
-	if (rc != SC_OK)
-		return util_error("iteration %ld: submitting %s failed: %s", iter, name, err);
+	if (rc != 0)
+		return -1;
 	util_info("iteration %ld: submitted %s job %u (%s)", iter, retry ? "follow-up" : "het", *job, name);
 	return 0;
 }
@@ -265,82 +248,6 @@ static enum iter_state state_of(const struct sc_job_state *st)
 	    !strcmp(st->state, "DEADLINE"))
 		return ITER_FAILED;
 	return s < 0 ? ITER_RUNNING : (enum iter_state)s;
-}
-
-/* After a cancel: until slurmctld says the job is over (its tasks are dead, nothing more is
- * written), at most limit_s seconds. */
-static void wait_ended(uint32_t job, int limit_s)
-{
-	char err[512];
-	time_t until = time(NULL) + limit_s;
-	for (;;) {
-		struct sc_job_state st;
-		int rc = sc_query(job, &st, err, sizeof err);
-		if (rc == SC_GONE || (rc == SC_OK && st.finished) || time(NULL) >= until)
-			return;
-		{
-			struct timespec ts = {0, 200 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
-	}
-}
-
-/* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
- * is requested (RUN_STOPPED, job cancelled). slurmctld being away is waited out. */
-static int watch(struct orch *o, uint32_t job, struct iter_record *r, enum iter_state *final)
-{
-	char err[512], last[32] = "";
-	int away = 0;
-	for (;;) {
-		struct sc_job_state st;
-		int rc = sc_query(job, &st, err, sizeof err);
-		if (cancel_requested(o)) {
-			sc_cancel(job, err, sizeof err);
-			util_info("iteration %ld: cancel requested: job %u cancelled", r->iter, job);
-			wait_ended(job, 60);
-			*final = ITER_CANCELLED;
-			return 0;
-		}
-		if (stop_signal)
-			return RUN_STOPPED;
-		if (rc == SC_UNREACHABLE || rc == SC_BUSY) {
-			if (!away++)
-				util_info("iteration %ld: slurmctld does not answer (%s); waiting", r->iter, err);
-		} else if (rc == SC_GONE) {
-			/* Ended long enough ago to be purged: what it left on disk decides. */
-			*final = ITER_COMPLETED;
-			return 0;
-		} else if (rc != SC_OK) {
-			return util_error("iteration %ld: job %u: %s", r->iter, job, err), RUN_ERROR;
-		} else {
-			if (away)
-				util_info("iteration %ld: slurmctld is back", r->iter);
-			away = 0;
-			if (strcmp(last, st.state)) {
-				util_info("iteration %ld: job %u %s%s%s", r->iter, job, st.state,
-					  st.comp[0].nodes[0] ? " on " : "", st.comp[0].nodes);
-				snprintf(last, sizeof last, "%s", st.state);
-				if (st.comp[0].start_time && !r->start) {
-					r->start = st.comp[0].start_time;
-					r->state = ITER_RUNNING;
-					append(o, r);
-				}
-			}
-			if (st.finished) {
-				/* A job can start and end between two polls: its own times count. */
-				if (!r->start)
-					r->start = st.comp[0].start_time;
-				if (st.comp[0].end_time)
-					r->end = st.comp[0].end_time;
-				*final = state_of(&st);
-				return 0;
-			}
-		}
-		{
-			struct timespec ts = {o->cfg.slurm.poll_interval_s, 0};
-			nanosleep(&ts, NULL); /* a signal cuts it short */
-		}
-	}
 }
 
 /* ---- collecting ----------------------------------------------------------------------------- */
@@ -369,6 +276,173 @@ static int collect(const char *dir, json_t **results, json_t **missing, long *nc
 	json_decref(compl);
 	json_decref(res);
 	return 0;
+}
+
+/* Samples with a record on disk and completions, for what a waiting iteration says; -1 when
+ * the GPU step has written no completions yet. */
+static long measured_so_far(const char *dir, long *ncompl)
+{
+	json_t *results = NULL, *missing = NULL;
+	long n;
+	if (collect(dir, &results, &missing, ncompl) != 0)
+		return -1;
+	n = (long)json_array_size(results);
+	json_decref(results);
+	json_decref(missing);
+	return n;
+}
+
+struct watch_ctx {
+	struct orch *o;
+	struct iter_record *r;
+	const char *dir;
+};
+
+static int watch_cancel(void *arg)
+{
+	return cancel_requested(((struct watch_ctx *)arg)->o);
+}
+
+static void watch_state(void *arg, const struct sc_job_state *st)
+{
+	struct watch_ctx *c = arg;
+	if (st->comp[0].start_time && !c->r->start) {
+		c->r->start = st->comp[0].start_time;
+		c->r->state = ITER_RUNNING;
+		append(c->o, c->r);
+	}
+}
+
+static long watch_progress(void *arg, long *total)
+{
+	return measured_so_far(((struct watch_ctx *)arg)->dir, total);
+}
+
+/* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
+ * is requested (0, ITER_CANCELLED, job cancelled); see run_watch. */
+static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_event,
+		 struct iter_record *r, enum iter_state *final)
+{
+	struct watch_ctx c = {o, r, dir};
+	char who[64];
+	struct run_watch_opts w = {who, o->cfg.slurm.poll_interval_s, o->cfg.slurm.status_interval_s,
+				   o->cfg.slurm.done_grace_s, dir, end_event, &c, watch_cancel,
+				   watch_state, watch_progress};
+	struct sc_job_state st;
+	double end;
+	long total = 0, done;
+	snprintf(who, sizeof who, "iteration %ld", r->iter);
+	switch (run_watch(&w, job, &st, &end)) {
+	case RUN_W_ENDED:
+		/* A job can start and end between two polls: its own times count. */
+		if (!r->start)
+			r->start = st.comp[0].start_time;
+		if (st.comp[0].end_time)
+			r->end = st.comp[0].end_time;
+		*final = state_of(&st);
+		return 0;
+	case RUN_W_DONE:
+		if (!r->start)
+			r->start = st.comp[0].start_time;
+		r->end = (time_t)end;
+		done = measured_so_far(dir, &total);
+		*final = done >= 0 && done == total ? ITER_COMPLETED : ITER_FAILED;
+		return 0;
+	case RUN_W_GONE:
+		/* Ended long enough ago to be purged: what it left on disk decides. */
+		*final = ITER_COMPLETED;
+		return 0;
+	case RUN_W_CANCELLED:
+		*final = ITER_CANCELLED;
+		return 0;
+	case RUN_W_STOPPED:
+		return RUN_STOPPED;
+	case RUN_W_ERROR:
+	default:
+		return RUN_ERROR;
+	}
+}
+
+/*
+ * Until no CPU task of this iteration can still be measuring, so that a follow-up never
+ * measures a sample beside the task that had it: every heartbeat in ITER/alive (touched every
+ * 2 s by the task, see templates/iteration.sbatch.in) has its .end, or has not been touched
+ * for slurm.task_stale_s by the file system's own clock (ITER/alive/.now, written here, is the
+ * reference: no clock skew between nodes). Slurm's word is not enough: slurmstepd outlives a
+ * killed slurmd, and slurmctld declares NODE_FAIL while its tasks go on measuring. Unless
+ * every task has said it ended, at least task_stale_s pass, so that a task still starting
+ * shows itself. Bounded by the CPU time limit (no task may run longer): past it, a task still
+ * touching its file is called hung and no longer waited for, said aloud.
+ */
+static int wait_tasks_gone(struct orch *o, const char *dir, long iter)
+{
+	char alive[PATH_MAX + 16], now_path[PATH_MAX + 32];
+	const long stale = o->cfg.slurm.task_stale_s;
+	const long limit = (long)o->cfg.slurm.cpu.time_limit_min * 60 + stale;
+	time_t t0 = time(NULL), said = t0;
+	snprintf(alive, sizeof alive, "%s/alive", dir);
+	snprintf(now_path, sizeof now_path, "%s/.now", alive);
+	for (;;) {
+		struct stat ref, hb;
+		struct dirent *e;
+		DIR *d = opendir(alive);
+		int live = 0, unended = 0, fd;
+		char first[NAME_MAX + 1] = "";
+		long first_age = 0, waited = (long)(time(NULL) - t0);
+		if (!d)
+			return 0; /* no CPU task ever started */
+		fd = open(now_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "\n", 1) != 1 || fstat(fd, &ref) != 0) {
+			if (fd >= 0)
+				close(fd);
+			closedir(d);
+			return util_error("iteration %ld: cannot write %s: %s", iter, now_path,
+					  strerror(errno)), RUN_ERROR;
+		}
+		close(fd);
+		while ((e = readdir(d))) {
+			char path[PATH_MAX + NAME_MAX + 24];
+			size_t l = strlen(e->d_name);
+			long age;
+			if (e->d_name[0] == '.' || (l > 4 && !strcmp(e->d_name + l - 4, ".end")))
+				continue;
+			snprintf(path, sizeof path, "%s/%s.end", alive, e->d_name);
+			if (access(path, F_OK) == 0)
+				continue;
+			unended++;
+			snprintf(path, sizeof path, "%s/%s", alive, e->d_name);
+			if (stat(path, &hb) != 0)
+				continue;
+			age = (long)(ref.st_mtime - hb.st_mtime);
+			if (age < stale) {
+				if (!live++) {
+					snprintf(first, sizeof first, "%s", e->d_name);
+					first_age = age;
+				}
+			}
+		}
+		closedir(d);
+		if (!live && (!unended || waited >= stale))
+			return 0;
+		if (live && waited >= limit) {
+			util_info("iteration %ld: %d CPU task(s) (%s, ...) still alive %ld s after their job "
+				  "ended, past the CPU time limit: called hung, no longer waited for",
+				  iter, live, first, waited);
+			return 0;
+		}
+		if (live && (waited == 0 || time(NULL) - said >= o->cfg.slurm.status_interval_s)) {
+			said = time(NULL);
+			util_info("iteration %ld: the job ended but %d CPU task(s) may still measure (alive/%s "
+				  "touched %ld s ago): waiting for them (at most %ld s more) before measuring "
+				  "their samples again", iter, live, first, first_age, limit - waited);
+		}
+		if (run_stop_signal)
+			return RUN_STOPPED;
+		{
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 /* ---- one iteration ---------------------------------------------------------------------------- */
@@ -411,7 +485,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		job_name(o, r->iter, r->retries, name, sizeof name);
 		while ((k = sc_find_by_name(name, ids, 8, err, sizeof err)) == SC_UNREACHABLE ||
 		       k == SC_BUSY) {
-			if (stop_signal)
+			if (run_stop_signal)
 				return RUN_STOPPED;
 			sleep((unsigned)o->cfg.slurm.poll_interval_s);
 		}
@@ -425,8 +499,29 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		}
 	}
 	for (;;) {
-		if (job && (rc = watch(o, job, r, &final)) != 0)
+		char end_event[32];
+		if (r->retries)
+			snprintf(end_event, sizeof end_event, "retry_%d_end", r->retries);
+		else
+			snprintf(end_event, sizeof end_event, "job_end");
+		if (job && (rc = watch(o, job, dir, end_event, r, &final)) != 0)
 			return rc; /* stopped (recorded as it is) or an error */
+		/* What is on disk decides only once no task can add to it. */
+		if ((rc = wait_tasks_gone(o, dir, r->iter)) != 0)
+			return rc;
+		{
+			/* A step that failed says so in the timeline (cpu_step_exit_S, retry_N_exit_S). */
+			char ev[64], pre[32];
+			const char *st;
+			if (r->retries)
+				snprintf(pre, sizeof pre, "retry_%d_exit_", r->retries);
+			else
+				snprintf(pre, sizeof pre, "cpu_step_exit_");
+			if (iterlog_stamp_prefix(dir, pre, ev, sizeof ev) > 0 && (st = ev + strlen(pre)))
+				util_info("iteration %ld: the CPU step of job %u exited %s (%s: see %s/slurm-%s%u.out)",
+					  r->iter, job, st, atoi(st) == 2 ? "a usage or input error" : "a failure",
+					  dir, r->retries ? "retry-" : "", job);
+		}
 		if (collect(dir, &results, &missing, &ncompl) != 0 || ncompl == 0) {
 			/* No completions (none, or an empty file): the GPU step failed. Nothing was
 			 * measured; the iteration is recorded as it ended (a job that ended well
@@ -442,7 +537,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
 		}
 		if (json_array_size(missing) == 0 || final == ITER_CANCELLED ||
-		    r->retries >= o->cfg.slurm.retry_max || stop_signal)
+		    r->retries >= o->cfg.slurm.retry_max || run_stop_signal)
 			break;
 		/* Some samples were not measured (a node died, a component was cancelled, the job
 		 * ran out of time): measure exactly those, in a follow-up CPU job. */
@@ -579,7 +674,7 @@ int cmd_run(int argc, char **argv)
 	if (rc == RUN_STOPPED) {
 		util_info("perfrl run: stopped by SIG%s during iteration %ld; its job goes on and "
 			  "`perfrl run -c %s` resumes it",
-			  sigabbrev_np(stop_signal), cur.iter, conf);
+			  sigabbrev_np(run_stop_signal), cur.iter, conf);
 		rc = RUN_DONE;
 	}
 out:
@@ -642,14 +737,14 @@ int cmd_cancel(int argc, char **argv)
 		long ncompl = 0;
 		if (job) {
 			sc_cancel(job, err, sizeof err);
-			wait_ended(job, 60);
+			run_wait_ended(job, 60);
 		}
 		for (int retry = 1; retry <= r.retries; retry++) {
 			job_name(&o, r.iter, retry, name, sizeof name);
 			k = sc_find_by_name(name, ids, 8, err, sizeof err);
 			for (int i = 0; i < k && i < 8; i++) {
 				sc_cancel(ids[i], err, sizeof err);
-				wait_ended(ids[i], 60);
+				run_wait_ended(ids[i], 60);
 			}
 		}
 		/* What it measured is kept, and counted, as the orchestrator would. */

@@ -14,6 +14,7 @@
 #                                iterations budget_s cv_percent timeout_s retry_max
 #                                cpu_time_limit_min gpu_time_limit_min group_size prompts
 #                                shapes (a libconfig list body, e.g. '"64x64x64"')
+#                                done_grace_s task_stale_s status_interval_s
 #   run_dir_of CONF              the run_dir of CONF
 #   start_run CONF LOG           `perfrl run -c CONF` in the background; sets RUN_PID
 #   wait_exit PID SECONDS        wait for PID (our child); status in WAIT_RC (124: still alive)
@@ -140,15 +141,22 @@ write_conf() { # write_conf NAME [key=value...]
 	shift
 	local iterations=1 budget_s=0.2 cv_percent=5 timeout_s=5 retry_max=2 \
 		cpu_time_limit_min=5 gpu_time_limit_min=5 group_size=4 prompts=2 \
-		shapes='"64x64x64"'
+		shapes='"64x64x64"' done_grace_s= task_stale_s= status_interval_s= extra=
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
 		iterations | budget_s | cv_percent | timeout_s | retry_max | cpu_time_limit_min | \
-			gpu_time_limit_min | group_size | prompts | shapes) eval "$k=\$v" ;;
+			gpu_time_limit_min | group_size | prompts | shapes | done_grace_s | task_stale_s | \
+			status_interval_s) eval "$k=\$v" ;;
 		*) fail "write_conf: unknown key $k" ;;
 		esac
+	done
+	# The fault-handling keys only when asked for (the defaults otherwise).
+	for k in done_grace_s task_stale_s status_interval_s; do
+		eval "v=\$$k"
+		[ -z "$v" ] || extra="$extra
+  $k = $v;"
 	done
 	cat >"$WORK/$name.conf" <<EOF
 # written by $(basename "$0")
@@ -161,7 +169,7 @@ slurm = {
   cpu = { partition = "cpu"; tasks = 2; cpus_per_task = 1; time_limit_min = $cpu_time_limit_min;
           exclusive = false; };
   retry_max = $retry_max;
-  poll_interval_s = 1;
+  poll_interval_s = 1;$extra
 };
 gpu_step = { command = "builtin"; group_size = $group_size; prompts_per_iteration = $prompts; rounds = 1; };
 bench = { shapes = [$shapes]; budget_s = $budget_s; timeout_s = $timeout_s; cv_percent = $cv_percent; };
