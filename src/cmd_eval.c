@@ -174,7 +174,7 @@ static int measure(const struct perfrl_config *cfg, const char *dir, const char 
 		double end;
 		enum run_watch_end how = run_watch(&w, job, &st, &end);
 		if (how == RUN_W_ERROR || how == RUN_W_STOPPED)
-			return util_error("eval: job %u: no longer watched", job);
+			return util_error("job %u: no longer watched", job);
 	}
 	return 0;
 }
@@ -535,7 +535,7 @@ static int compare(const char *a, const char *b)
 	if (!ja || !jb) {
 		json_decref(ja);
 		json_decref(jb);
-		return util_error("eval compare: cannot read %s", !ja ? pa : pb), 1;
+		return util_error("compare: cannot read %s", !ja ? pa : pb), 1;
 	}
 	x = json_object_get(ja, "all");
 	y = json_object_get(jb, "all");
@@ -635,7 +635,7 @@ static char *sampling_args(const struct perfrl_config *cfg, const char *dir, con
 	if (cfg->gpu_step.command == CONFIG_GPU_TRL)
 		return trl_sampling_args(cfg, ckpt, samples, seed);
 	if (cfg->gpu_step.command != CONFIG_GPU_BUILTIN) {
-		util_error("perfrl eval draws kernels from a learning policy (gpu_step.command = "
+		util_error("evaluations draw kernels from a learning policy (gpu_step.command = "
 			   "\"builtin\" or \"trl\"); for another model, generate its completions and "
 			   "score them with --completions FILE --problems FILE");
 		return NULL;
@@ -809,7 +809,7 @@ int cmd_eval(int argc, char **argv)
 			goto done;
 		snprintf(path, sizeof path, "%s/completions.jsonl", dir);
 		if (access(path, F_OK) != 0) {
-			util_error("eval: the GPU step wrote no %s; see %s/slurm-*.out", path, dir);
+			util_error("the GPU step wrote no %s; see %s/slurm-*.out", path, dir);
 			goto done;
 		}
 	}

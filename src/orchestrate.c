@@ -634,7 +634,7 @@ int cmd_run(int argc, char **argv)
 		util_info("perfrl run: an earlier cancel request is cleared; resuming");
 	/* stages.lua is asked for every plan still to come before anything is submitted. */
 	if (sqd_open(&o.cfg, o.state_dir, &o.sqd) != 0) {
-		util_error("perfrl run: fix the curriculum (%s) and run again; nothing was submitted",
+		util_error("fix the curriculum (%s) and run again; nothing was submitted",
 			   o.cfg.stages);
 		goto out;
 	}
