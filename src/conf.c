@@ -150,8 +150,9 @@ static const struct key keys[] = {
 		"above this is a defect; 0: detect the node's peak"),
 	K_INT("bench.mem_limit_mb", bench.mem_limit_mb, 4096, 64, 16777216,
 	      "address-space limit of a kernel, MiB"),
-	K_STRING("bench.cc", bench.cc, "", NULL, "kernel compiler; empty: the one configure found"),
-	K_STRING("bench.cflags", bench.cflags, BUILD_DEFAULT_CFLAGS, NULL, "kernel compiler flags"),
+	K_STRING("bench.cc", bench.cc, "", shell_words, "kernel compiler; empty: the one configure found"),
+	/* The job script passes the flags inside quotes: a quote in them would not survive. */
+	K_STRING("bench.cflags", bench.cflags, BUILD_DEFAULT_CFLAGS, shell_words, "kernel compiler flags"),
 
 	K_FLOAT("reward.rejected", reward.rejected, -100, -1e6, 0, "the policy forbids it"),
 	K_FLOAT("reward.compile_error", reward.compile_error, -40, -1e6, 0, "the compiler failed"),

@@ -242,13 +242,13 @@ static void test_overrides(void)
 			"  gpu = { nodes = 2; mem_mb = 65536L; };\n"
 			"  cpu = { exclusive = false; tasks = 64; };\n"
 			"};\n"
-			"gpu_step = { command = \"trl\"; model_path = \"models/tiny\"; kl_beta = 0;\n"
+			"gpu_step = { command = \"trl\"; model_path = \"models/\\x74iny\"; kl_beta = 0;\n"
 			"  learning_rate = 1e-6; clip = 0.28; };\n"
 			"bench = {\n"
 			"  shapes = (\"1000x999x37\", \"64x64x64\", \"1x1x1\");\n"
 			"  budget_s = 3;\n"
 			"  reward = \"ratio\";\n"
-			"  cflags = \"-O2 \\\"-DX=1\\\"\";\n"
+			"  cflags = \"-O2 -DX=1\";\n"
 			"};\n"
 			"reward = { rejected = -1000.5; wrong_answer = 0; };\n",
 			&c) == 0);
@@ -271,7 +271,7 @@ static void test_overrides(void)
 	CHECK(c.bench.shapes.v[3] == NULL);
 	CHECK(c.bench.budget_s == 3.0);
 	CHECK(c.bench.reward == REWARD_RATIO);
-	CHECK_STR(c.bench.cflags, "-O2 \"-DX=1\"");
+	CHECK_STR(c.bench.cflags, "-O2 -DX=1");
 	CHECK(c.reward.rejected == -1000.5);
 	CHECK(c.reward.wrong_answer == 0);
 	/* untouched */
@@ -381,6 +381,11 @@ static void test_errors(void)
 	ERR("run_dir = \"\";\n", "1: 'run_dir' must not be empty");
 	ERR("gpu_step = { args = \"--lora; rm -rf /\"; };\n",
 	    "1: 'gpu_step.args' must be plain words: letters, digits, spaces and _=./,:+-@% (no quotes or shell syntax)");
+	/* the job script quotes the flags: what a quote would change is refused, never altered */
+	ERR("bench = { cflags = \"-O3 -DX='1'\"; };\n",
+	    "1: 'bench.cflags' must be plain words: letters, digits, spaces and _=./,:+-@% (no quotes or shell syntax)");
+	ERR("bench = { cc = \"gcc'x\"; };\n",
+	    "1: 'bench.cc' must be plain words: letters, digits, spaces and _=./,:+-@% (no quotes or shell syntax)");
 	ERR("slurm = { cpu = { partition = \"\"; }; };\n", "1: 'slurm.cpu.partition' must not be empty");
 	ERR("\ngpu_step = {\n  command = \"trl\";\n};\n",
 	    "3: gpu_step.command \"trl\" needs 'gpu_step.model_path'");
