@@ -629,6 +629,20 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
+	/* The run says what it ran with: every key, defaults included, as this start read them. */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		snprintf(path, sizeof path, "%s/config.conf", o.state_dir);
+		if (!m || config_print(m, &o.cfg) != 0 || fclose(m) != 0 ||
+		    util_write_atomic(path, text, len) != 0) {
+			util_error("cannot write %s: %s", path, strerror(errno));
+			free(text);
+			goto out;
+		}
+		free(text);
+	}
 	snprintf(path, sizeof path, "%s/cancel-requested", o.state_dir);
 	if (unlink(path) == 0)
 		util_info("perfrl run: an earlier cancel request is cleared; resuming");

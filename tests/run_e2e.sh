@@ -33,6 +33,9 @@ check "iteration records: Retries 0 (got $(acct_field "$conf" 1 Retries) $(acct_
 	test "$(acct_field "$conf" 1 Retries)$(acct_field "$conf" 2 Retries)$(acct_field "$conf" 3 Retries)" = 000
 ids=$("$PERFRL" acct -c "$conf" -P -n --format=JobID | sort -u | wc -l)
 check "three distinct job ids ($ids)" test "$ids" = 3
+# the run says what it ran with: every key, as this start read it, and it loads back
+check "RUN/state/config.conf holds the effective configuration, and perfrl loads it" sh -c \
+	"grep -q '^iterations = 3;' '$run/state/config.conf' && '$PERFRL' acct -c '$run/state/config.conf' -P -n --format=Iter | grep -qx 3"
 
 # The names seen while the jobs ran: PREFIX:RUN:iter-NNNN, comment "perfrl run=RUN iter=N".
 names=$(cut -d'|' -f2 "$WORK/seen" | sort -u | tr '\n' ' ')
