@@ -2,6 +2,7 @@
 #include "config.h"
 #include "baseline.h"
 #include "build.h"
+#include "pipeline.h"
 #include "catalogue.h"
 #include "commands.h"
 #include "extract.h"
@@ -90,24 +91,13 @@ static const char bench_usage[] =
 	"Exit status: 0 when every input was evaluated, whatever its status; 1 when the\n"
 	"evaluation itself failed; 2 for usage errors. See perfrl-bench(1).\n";
 
-/* The techniques a sample may and must use (SQD compliance). */
-struct constraint {
-	techset_t permitted, required;
-	const char *error; /* the sample cannot be judged (an unknown problem): rejected */
-};
-
 struct bench {
-	struct catalogue *cat;
+	struct pipeline pl;     /* the path of a completion to its record (pipeline.h) */
 	json_t *problems;       /* --prompts: problem_id -> {shape, permitted, required} */
 	struct constraint files_con; /* --permit/--require for FILEs */
 	int files_constrained;
 	unsigned libraries;     /* --openblas/--blis/--mkl: 1 << baseline_lib, instead of inputs */
-	struct build_opts build;
-	struct measure_opts measure;
-	enum reward_mode reward;
-	double reference_gflops;
 	int json;
-	int interleave;          /* time a group's kernels call by call in turn */
 	struct table table; /* without --json */
 	int shapes_given;
 };
@@ -127,149 +117,6 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	if (errno || end == s || *end || !(v >= lo && v <= hi))
 		return -1;
 	*out = v;
-	return 0;
-}
-
-/*
- * What a sample must pass before it is built: code extracted, the text policy, the technique
- * detector, and its problem's rule. 0 with *code (malloc'd) when it may be built; -1 with the
- * reason in *detail (why's buffer or a static string) when it is rejected. *used and *detected
- * say what the detector found, when it ran.
- */
-static int admit(const struct bench *b, const char *text, size_t len, const struct constraint *con,
-		 char **code, techset_t *used, int *detected, const char **detail, char *why,
-		 size_t whylen)
-{
-	*code = NULL;
-	*detected = 0;
-	if (extract_code(text, len, code, detail) != 0)
-		return -1;
-	*detail = why;
-	if (policy_check(*code, strlen(*code), why, whylen) != 0 ||
-	    techniques_detect(b->cat, *code, strlen(*code), used, NULL, why, whylen) != 0)
-		goto rejected;
-	*detected = 1;
-	if (con && con->error) {
-		*detail = con->error;
-		goto rejected;
-	}
-	/* SQD: the techniques are part of the task */
-	if (con && techniques_comply(b->cat, *used, con->permitted, con->required, why, whylen) != 0)
-		goto rejected;
-	return 0;
-rejected:
-	free(*code);
-	*code = NULL;
-	return -1;
-}
-
-/* One input on its way through the pipeline: admitted and built, then timed (alone or in
- * its group), then its record. */
-struct eval {
-	struct record_input in;
-	struct build_result br;
-	struct measurement m;
-	char why[300];
-	techset_t used;
-	int detected;
-	int timed; /* built: it goes to the timing */
-};
-
-/* Admit and build (from the cache, once prebuild has run). 0 with e->timed when it is to be
- * timed, else e->in says why not; -1 on an infrastructure failure (already reported). */
-static int prepare(struct bench *b, const char *text, size_t len, const char *file,
-		   json_t *sample_id, json_t *problem_id, const struct measure_opts *mo,
-		   const struct constraint *con, struct eval *e)
-{
-	char *code = NULL;
-
-	memset(e, 0, sizeof *e);
-	e->in.file = file;
-	e->in.sample_id = sample_id;
-	e->in.problem_id = problem_id;
-	e->in.opts = mo;
-	e->in.reward_mode = reward_mode_name(b->reward);
-	e->in.reference_gflops = b->reference_gflops;
-
-	if (admit(b, text, len, con, &code, &e->used, &e->detected, &e->in.detail, e->why,
-		  sizeof e->why) != 0) {
-		e->in.status = STATUS_REJECTED;
-	} else if (build_kernel(code, strlen(code), &b->build, &e->br) != 0) {
-		free(code);
-		return -1;
-	} else {
-		e->in.build = &e->br;
-		e->in.status = e->br.status;
-		e->in.detail = e->br.detail;
-		e->timed = e->br.status == STATUS_OK;
-	}
-	free(code);
-	return 0;
-}
-
-/*
- * Time the built ones among es[0..n), which share their shapes: interleaved as one group
- * (--interleave), or one after another. 0, or -1 on an infrastructure failure (reported).
- */
-static int time_evals(const struct bench *b, struct eval *es, int n, const struct measure_opts *mo)
-{
-	const char **paths = util_xcalloc((size_t)n + 1, sizeof *paths);
-	struct measurement *ms = util_xcalloc((size_t)n + 1, sizeof *ms);
-	int *idx = util_xcalloc((size_t)n + 1, sizeof *idx), k = 0, rc = 0;
-
-	for (int i = 0; i < n; i++)
-		if (es[i].timed) {
-			idx[k] = i;
-			paths[k++] = es[i].br.so_path;
-		}
-	if (b->interleave) {
-		rc = measure_group(paths, k, mo, ms);
-	} else {
-		for (int j = 0; j < k && rc == 0; j++)
-			rc = measure_kernel(paths[j], mo, &ms[j]);
-	}
-	for (int j = 0; j < k && rc == 0; j++)
-		es[idx[j]].m = ms[j];
-	free(paths);
-	free(ms);
-	free(idx);
-	return rc;
-}
-
-/* Its record, once its timing (if any) is done. */
-static json_t *conclude(const struct bench *b, struct eval *e)
-{
-	json_t *rec;
-	if (e->timed) {
-		e->in.measure = &e->m;
-		e->in.status = e->m.status;
-		e->in.detail = e->m.detail;
-	}
-	e->in.reward = reward_of(e->in.status, e->in.measure ? e->in.measure->gflops : 0, b->reward,
-				 b->reference_gflops);
-	rec = record_make(&e->in);
-	if (e->detected)
-		json_object_set_new(rec, "techniques", techset_json(b->cat, e->used));
-	return rec;
-}
-
-/* REWARD_RATIO: measure perfrl's reference kernel once, on this node, with these options. */
-static int measure_reference(struct bench *b)
-{
-	struct build_result br;
-	struct measurement m;
-	if (b->reward != REWARD_RATIO)
-		return 0;
-	util_info("measuring the reference kernel for --reward ratio");
-	if (build_kernel(reward_reference_source, strlen(reward_reference_source), &b->build, &br) != 0)
-		return -1;
-	if (br.status != STATUS_OK)
-		return util_error("the reference kernel did not build: %s", br.detail);
-	if (measure_kernel(br.so_path, &b->measure, &m) != 0)
-		return -1;
-	if (m.status != STATUS_OK)
-		return util_error("the reference kernel failed: %s", m.detail);
-	b->reference_gflops = m.gflops;
 	return 0;
 }
 
@@ -350,8 +197,6 @@ static void emit(struct bench *b, json_t *r)
 	}
 }
 
-static int prebuild(struct bench *b, const char *const *texts, const struct constraint *const *cons,
-		    int n, int jobs);
 
 /* ---- files -------------------------------------------------------------------------------- */
 
@@ -359,7 +204,7 @@ static int bench_files(struct bench *b, int n, char **files)
 {
 	char **texts = util_xcalloc((size_t)n, sizeof *texts);
 	size_t *lens = util_xcalloc((size_t)n, sizeof *lens);
-	struct eval *es = NULL;
+	struct pipeline_item *es = NULL;
 	int rc = 0;
 
 	/* Read everything first: a missing file is a usage error before anything is measured. */
@@ -372,7 +217,7 @@ static int bench_files(struct bench *b, int n, char **files)
 			goto out;
 		}
 	}
-	if (measure_reference(b) != 0) {
+	if (pipeline_reference(&b->pl) != 0) {
 		rc = 1;
 		goto out;
 	}
@@ -380,7 +225,7 @@ static int bench_files(struct bench *b, int n, char **files)
 		const struct constraint **cons = util_xcalloc((size_t)n + 1, sizeof *cons);
 		for (int i = 0; i < n; i++)
 			cons[i] = b->files_constrained ? &b->files_con : NULL;
-		(void)prebuild(b, (const char *const *)texts, cons, n, machine_cpus());
+		(void)pipeline_prebuild(&b->pl, (const char *const *)texts, cons, n, machine_cpus());
 		free(cons);
 	}
 	if (!b->json)
@@ -388,10 +233,10 @@ static int bench_files(struct bench *b, int n, char **files)
 	/* --interleave: all FILEs are one group (they share the shapes); else one at a time. */
 	es = util_xcalloc((size_t)n, sizeof *es);
 	for (int lo = 0, hi; lo < n; lo = hi) {
-		hi = b->interleave ? n : lo + 1;
+		hi = b->pl.interleave ? n : lo + 1;
 		for (int i = lo; i < hi; i++) {
 			util_info("[%d/%d] %s", i + 1, n, files[i]);
-			if (prepare(b, texts[i], lens[i], files[i], NULL, NULL, &b->measure,
+			if (pipeline_prepare(&b->pl, texts[i], lens[i], files[i], NULL, NULL, &b->pl.measure,
 				    b->files_constrained ? &b->files_con : NULL, &es[i]) != 0) {
 				rc = 1;
 				goto out;
@@ -399,12 +244,12 @@ static int bench_files(struct bench *b, int n, char **files)
 		}
 		if (hi - lo > 1)
 			util_info("timing %d kernels interleaved", hi - lo);
-		if (time_evals(b, es + lo, hi - lo, &b->measure) != 0) {
+		if (pipeline_time(&b->pl, es + lo, hi - lo, &b->pl.measure) != 0) {
 			rc = 1;
 			goto out;
 		}
 		for (int i = lo; i < hi; i++) {
-			json_t *r = conclude(b, &es[i]);
+			json_t *r = pipeline_conclude(&b->pl, &es[i]);
 			emit(b, r);
 			json_decref(r);
 		}
@@ -448,9 +293,9 @@ static int load_prompts(struct bench *b, const char *path)
 		shape = json_string_value(json_object_get(o, "shape"));
 		if (!id || !shape || parse_shape(shape, &one) != 0) {
 			snprintf(err, sizeof err, "want a JSON object with problem_id and shape \"MxNxK\"");
-		} else if (techset_from_json(b->cat, json_object_get(o, "permitted"), &perm, err,
+		} else if (techset_from_json(b->pl.cat, json_object_get(o, "permitted"), &perm, err,
 					     sizeof err) == 0 &&
-			   techset_from_json(b->cat, json_object_get(o, "required"), &req, err,
+			   techset_from_json(b->pl.cat, json_object_get(o, "required"), &req, err,
 					     sizeof err) == 0) {
 			key = jsonl_id_key(id);
 			json_object_set_new(b->problems, key,
@@ -523,7 +368,7 @@ static int load_completions(struct bench *b, const char *path, struct sample **o
 		}
 		memset(&s[n], 0, sizeof s[n]);
 		s[n].obj = o;
-		s[n].mo = b->measure;
+		s[n].mo = b->pl.measure;
 		sh = json_object_get(o, "shape");
 		if (sh && !b->shapes_given) {
 			struct shape one;
@@ -601,48 +446,6 @@ static int load_partial(const char *path, struct sample *s, int n)
 	return reused;
 }
 
-/*
- * Build in parallel, one compiler per core, so that the timed phase finds every kernel in
- * the cache. Timing stays exclusive (one kernel, or one interleaved group). texts[i] NULL: nothing to build; cons
- * (NULL, or NULL entries: no rule) the samples' rules, so that what prepare will reject is
- * not compiled. Once it has run, --no-cache has been honoured: the timed phase may use what
- * it built.
- */
-static int prebuild(struct bench *b, const char *const *texts, const struct constraint *const *cons,
-		    int n, int jobs)
-{
-	pid_t *kids;
-	if (n < 2 || jobs < 2)
-		return 0; /* nothing to overlap: the build happens on the way to the timing */
-	kids = util_xcalloc((size_t)jobs, sizeof *kids);
-	fflush(NULL);
-	for (int w = 0; w < jobs; w++) {
-		kids[w] = fork();
-		if (kids[w] == 0) {
-			util_quiet = 1;
-			for (int i = w; i < n; i += jobs) {
-				char *code = NULL, why[300];
-				const char *x;
-				techset_t used;
-				int detected;
-				struct build_result br;
-				if (!texts[i] || admit(b, texts[i], strlen(texts[i]), cons ? cons[i] : NULL,
-						       &code, &used, &detected, &x, why, sizeof why) != 0)
-					continue;
-				(void)build_kernel(code, strlen(code), &b->build, &br);
-				free(code);
-			}
-			_exit(0);
-		}
-	}
-	for (int w = 0; w < jobs; w++)
-		if (kids[w] > 0)
-			waitpid(kids[w], NULL, 0);
-	free(kids);
-	b->build.no_cache = 0;
-	return 1;
-}
-
 /* Which samples are timed together: the same problem, and the same shapes. */
 static char *group_key(const struct sample *s)
 {
@@ -678,28 +481,28 @@ static void journal(FILE *pf, struct sample *sm, int done, int n)
  * sample's result set, or -1 (reported).
  */
 static int measure_samples(struct bench *b, struct sample *s, const int *grp, int k,
-			   struct eval *es, FILE *pf, int *done, int n)
+			   struct pipeline_item *es, FILE *pf, int *done, int n)
 {
 	int rc = 0;
 	for (int g = 0; g < k && rc == 0; g++) {
 		struct sample *sm = &s[grp[g]];
 		const char *text = json_string_value(json_object_get(sm->obj, "completion"));
-		rc = prepare(b, text, strlen(text), NULL, json_object_get(sm->obj, "sample_id"),
+		rc = pipeline_prepare(&b->pl, text, strlen(text), NULL, json_object_get(sm->obj, "sample_id"),
 			     json_object_get(sm->obj, "problem_id"), &sm->mo,
 			     b->problems ? &sm->con : NULL, &es[g]);
 		if (rc == 0 && !es[g].timed) {
-			sm->result = conclude(b, &es[g]);
+			sm->result = pipeline_conclude(&b->pl, &es[g]);
 			journal(pf, sm, ++*done, n);
 		}
 	}
 	if (rc == 0 && k > 1)
 		util_info("timing a group of %d samples interleaved", k);
-	if (rc == 0 && (rc = time_evals(b, es, k, &s[grp[0]].mo)) == 0)
+	if (rc == 0 && (rc = pipeline_time(&b->pl, es, k, &s[grp[0]].mo)) == 0)
 		for (int g = 0; g < k; g++) {
 			struct sample *sm = &s[grp[g]];
 			if (!es[g].timed)
 				continue;
-			sm->result = conclude(b, &es[g]);
+			sm->result = pipeline_conclude(&b->pl, &es[g]);
 			journal(pf, sm, ++*done, n);
 		}
 	return rc == 0 ? 0 : -1;
@@ -710,7 +513,7 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 {
 	struct sample *s = NULL;
 	int n = 0, k = 0, nshards = 1, rc, mine = 0, done = 0, reused, *grp = NULL;
-	struct eval *es = NULL;
+	struct pipeline_item *es = NULL;
 	char *out, *partial, **keys = NULL;
 	FILE *pf;
 	const char *pid = getenv("SLURM_PROCID"), *ntasks = getenv("SLURM_NTASKS");
@@ -740,7 +543,7 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 	reused = load_partial(partial, s, n);
 	util_info("shard %d/%d: %d samples, %d already measured", k, nshards, n, reused);
 	rc = 1;
-	if (measure_reference(b) != 0)
+	if (pipeline_reference(&b->pl) != 0)
 		goto out;
 	{
 		const char **texts = util_xcalloc((size_t)n + 1, sizeof *texts);
@@ -750,7 +553,7 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 					       : json_string_value(json_object_get(s[i].obj, "completion"));
 			cons[i] = b->problems ? &s[i].con : NULL;
 		}
-		(void)prebuild(b, texts, cons, n, machine_cpus());
+		(void)pipeline_prebuild(&b->pl, texts, cons, n, machine_cpus());
 		free(texts);
 		free(cons);
 	}
@@ -772,7 +575,7 @@ static int bench_completions(struct bench *b, const char *path, const char *out_
 		if (s[i].result)
 			continue; /* resumed, or timed in an earlier group */
 		for (int j = i; j < n; j++)
-			if (!s[j].result && (j == i || (b->interleave && strcmp(keys[i], keys[j]) == 0)))
+			if (!s[j].result && (j == i || (b->pl.interleave && strcmp(keys[i], keys[j]) == 0)))
 				grp[size++] = j;
 		if (measure_samples(b, s, grp, size, es, pf, &done, n) != 0) {
 			fclose(pf);
@@ -818,15 +621,15 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
  * the library), each naming the kernels that ran ("core") and the library's version. */
 static int bench_libraries(const struct bench *b)
 {
-	int threads = b->measure.threads > 0 ? b->measure.threads : machine_cpus();
-	for (int i = 0; i < b->measure.nshapes; i++)
+	int threads = b->pl.measure.threads > 0 ? b->pl.measure.threads : machine_cpus();
+	for (int i = 0; i < b->pl.measure.nshapes; i++)
 		for (int lib = BASELINE_OPENBLAS; lib <= BASELINE_MKL; lib++) {
-			const struct shape *sh = &b->measure.shapes[i];
+			const struct shape *sh = &b->pl.measure.shapes[i];
 			struct baseline_result r;
 			json_t *rec;
 			if (!(b->libraries & (1u << lib)))
 				continue;
-			if (baseline_library((enum baseline_lib)lib, sh, threads, b->measure.budget_s, &r) != 0)
+			if (baseline_library((enum baseline_lib)lib, sh, threads, b->pl.measure.budget_s, &r) != 0)
 				return util_error("%s on %dx%dx%d: %s", r.library, sh->m, sh->n, sh->k,
 						  strerror(errno)), 1;
 			if (!b->json) {
@@ -908,11 +711,11 @@ int cmd_bench(int argc, char **argv)
 	double v, wait_s = 0;
 
 	memset(&b, 0, sizeof b);
-	measure_defaults(&b.measure);
-	b.measure.harness = measure_find_harness();
-	b.build.timeout_s = 60;
-	b.measure.nshapes = 0;
-	b.interleave = 1; /* benchmarks/ranking: the ranking at the top is steadier so */
+	measure_defaults(&b.pl.measure);
+	b.pl.measure.harness = measure_find_harness();
+	b.pl.build.timeout_s = 60;
+	b.pl.measure.nshapes = 0;
+	b.pl.interleave = 1; /* benchmarks/ranking: the ranking at the top is steadier so */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "js:o:qh" TABLE_SHORT_OPTIONS, opts, NULL)) != -1) {
 		switch (c) {
@@ -920,12 +723,12 @@ int cmd_bench(int argc, char **argv)
 			b.json = 1;
 			break;
 		case 's':
-			if (b.measure.nshapes == MEASURE_MAX_SHAPES)
+			if (b.pl.measure.nshapes == MEASURE_MAX_SHAPES)
 				return util_usage_error("at most %s shapes", "8");
-			if (parse_shape(optarg, &b.measure.shapes[b.measure.nshapes]) != 0)
+			if (parse_shape(optarg, &b.pl.measure.shapes[b.pl.measure.nshapes]) != 0)
 				return util_usage_error("bad shape '%s' (want MxNxK, positive integers, "
 						   "A, B and C within 3 GiB)", optarg);
-			b.measure.nshapes++;
+			b.pl.measure.nshapes++;
 			b.shapes_given = 1;
 			break;
 		case O_COMPLETIONS:
@@ -938,62 +741,62 @@ int cmd_bench(int argc, char **argv)
 			shard = optarg;
 			break;
 		case O_BUDGET:
-			if (parse_double(optarg, 0, 3600, &b.measure.budget_s) != 0)
+			if (parse_double(optarg, 0, 3600, &b.pl.measure.budget_s) != 0)
 				return util_usage_error("bad --budget '%s' (seconds, 0 to 3600)", optarg);
 			break;
 		case O_TIMEOUT:
-			if (parse_double(optarg, 0.01, 86400, &b.measure.timeout_s) != 0)
+			if (parse_double(optarg, 0.01, 86400, &b.pl.measure.timeout_s) != 0)
 				return util_usage_error("bad --timeout '%s' (seconds)", optarg);
-			b.build.timeout_s = fmax(30, b.measure.timeout_s * 6);
+			b.pl.build.timeout_s = fmax(30, b.pl.measure.timeout_s * 6);
 			break;
 		case O_CV:
 			if (parse_double(optarg, 0, 100, &v) != 0)
 				return util_usage_error("bad --cv '%s' (a percentage)", optarg);
-			b.measure.target_cv = v / 100;
+			b.pl.measure.target_cv = v / 100;
 			break;
 		case O_MINREPS:
 			if (parse_double(optarg, 1, 1000, &v) != 0)
 				return util_usage_error("bad --min-reps '%s' (1 to 1000)", optarg);
-			b.measure.min_reps = (int)v;
+			b.pl.measure.min_reps = (int)v;
 			break;
 		case O_THREADS:
 			if (parse_double(optarg, 1, 4096, &v) != 0)
 				return util_usage_error("bad --threads '%s'", optarg);
-			b.measure.threads = (int)v;
+			b.pl.measure.threads = (int)v;
 			break;
 		case O_REWARD:
-			if (reward_parse(optarg, &b.reward) != 0)
+			if (reward_parse(optarg, &b.pl.reward) != 0)
 				return util_usage_error("bad --reward '%s' (gflops, log or ratio)", optarg);
 			break;
 		case O_PEAK:
-			if (parse_double(optarg, 0.001, 1e9, &b.measure.peak_gflops) != 0)
+			if (parse_double(optarg, 0.001, 1e9, &b.pl.measure.peak_gflops) != 0)
 				return util_usage_error("bad --peak '%s' (GFLOPS)", optarg);
 			break;
 		case O_MEM:
 			if (parse_double(optarg, 64, 1 << 24, &v) != 0)
 				return util_usage_error("bad --mem-limit '%s' (MiB, at least 64)", optarg);
-			b.measure.mem_bytes = (unsigned long long)v << 20;
+			b.pl.measure.mem_bytes = (unsigned long long)v << 20;
 			break;
 		case O_CC:
-			b.build.cc = optarg;
+			b.pl.build.cc = optarg;
 			break;
 		case O_CFLAGS:
-			b.build.cflags = optarg;
+			b.pl.build.cflags = optarg;
 			break;
 		case O_CACHE:
-			b.build.cache_dir = optarg;
+			b.pl.build.cache_dir = optarg;
 			break;
 		case O_NOCACHE:
-			b.build.no_cache = 1;
+			b.pl.build.no_cache = 1;
 			break;
 		case O_LOCK:
-			b.measure.lock_path = optarg;
+			b.pl.measure.lock_path = optarg;
 			break;
 		case O_NOLOCK:
-			b.measure.lock_path = NULL;
+			b.pl.measure.lock_path = NULL;
 			break;
 		case O_SEED:
-			b.measure.seed = strtoull(optarg, NULL, 0);
+			b.pl.measure.seed = strtoull(optarg, NULL, 0);
 			break;
 		case O_WAIT:
 			if (parse_double(optarg, 0, 7 * 86400, &wait_s) != 0)
@@ -1021,10 +824,10 @@ int cmd_bench(int argc, char **argv)
 			b.libraries |= 1u << BASELINE_MKL;
 			break;
 		case O_INTERLEAVE:
-			b.interleave = 1;
+			b.pl.interleave = 1;
 			break;
 		case O_NOINTERLEAVE:
-			b.interleave = 0;
+			b.pl.interleave = 0;
 			break;
 		case 'q':
 			util_quiet = 1;
@@ -1052,14 +855,14 @@ int cmd_bench(int argc, char **argv)
 		table_free(&b.table);
 		return util_usage_error("--format: %s", terr);
 	}
-	if (!b.measure.nshapes) {
-		b.measure.shapes[0] = (struct shape){512, 512, 512};
-		b.measure.nshapes = 1;
+	if (!b.pl.measure.nshapes) {
+		b.pl.measure.shapes[0] = (struct shape){512, 512, 512};
+		b.pl.measure.nshapes = 1;
 	}
-	b.cat = catalogue_new();
+	b.pl.cat = catalogue_new();
 	rc = bench_main(&b, argc, argv, completions, out, shard, prompts, catalogue, permit, require,
 			wait_s);
-	catalogue_free(b.cat);
+	catalogue_free(b.pl.cat);
 	json_decref(b.problems);
 	table_free(&b.table);
 	return rc;
@@ -1073,7 +876,7 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 	if (catalogue) {
 		json_error_t je;
 		json_t *arr = json_load_file(catalogue, 0, &je);
-		int bad = !arr || catalogue_load_json(b->cat, arr, err, sizeof err) != 0;
+		int bad = !arr || catalogue_load_json(b->pl.cat, arr, err, sizeof err) != 0;
 		if (!arr)
 			snprintf(err, sizeof err, "%s", je.text);
 		json_decref(arr);
@@ -1086,12 +889,12 @@ static int bench_main(struct bench *b, int argc, char **argv, const char *comple
 	if (prompts && !completions)
 		return util_usage_error("%s", "--prompts goes with --completions");
 	if (permit || require) {
-		techset_t all = catalogue_count(b->cat) >= 32 ? ~0u : (1u << catalogue_count(b->cat)) - 1;
+		techset_t all = catalogue_count(b->pl.cat) >= 32 ? ~0u : (1u << catalogue_count(b->pl.cat)) - 1;
 		b->files_constrained = 1;
 		b->files_con.permitted = all;
-		if (permit && techset_parse(b->cat, permit, &b->files_con.permitted, err, sizeof err) != 0)
+		if (permit && techset_parse(b->pl.cat, permit, &b->files_con.permitted, err, sizeof err) != 0)
 			return util_usage_error("--permit: %s (see perfrl techniques --list)", err);
-		if (require && techset_parse(b->cat, require, &b->files_con.required, err, sizeof err) != 0)
+		if (require && techset_parse(b->pl.cat, require, &b->files_con.required, err, sizeof err) != 0)
 			return util_usage_error("--require: %s (see perfrl techniques --list)", err);
 		b->files_con.permitted |= b->files_con.required;
 	}
