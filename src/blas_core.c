@@ -67,11 +67,11 @@ static int probe_check(int m, int n, int k, char *detail, size_t len)
 	double *A = util_xmalloc((size_t)m * k * sizeof *A), *B = util_xmalloc((size_t)k * n * sizeof *B),
 	       *C = util_xmalloc((size_t)m * n * sizeof *C);
 	int ok = 1;
-	unsigned long long x = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)(m * 131 + n * 17 + k);
+	uint64_t x = (uint64_t)(m * 131 + n * 17 + k);
 	for (size_t i = 0; i < (size_t)m * k; i++)
-		A[i] = (double)((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 11) * 0x1p-53 - 0.5;
+		A[i] = (double)(util_splitmix64(&x) >> 11) * 0x1p-53 - 0.5;
 	for (size_t i = 0; i < (size_t)k * n; i++)
-		B[i] = (double)((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 11) * 0x1p-53 - 0.5;
+		B[i] = (double)(util_splitmix64(&x) >> 11) * 0x1p-53 - 0.5;
 	for (size_t i = 0; i < (size_t)m * n; i++)
 		C[i] = NAN; /* beta = 0 must overwrite, never read */
 	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, A, k, B, n, 0.0, C, n);
