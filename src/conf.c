@@ -153,6 +153,8 @@ static const struct key keys[] = {
 	K_STRING("bench.cc", bench.cc, "", shell_words, "kernel compiler; empty: the one configure found"),
 	/* The job script passes the flags inside quotes: a quote in them would not survive. */
 	K_STRING("bench.cflags", bench.cflags, BUILD_DEFAULT_CFLAGS, shell_words, "kernel compiler flags"),
+	K_BOOL("bench.interleave", bench.interleave, 1,
+	       "time a problem's kernels call by call in turn; false: one after another"),
 
 	K_FLOAT("reward.rejected", reward.rejected, -100, -1e6, 0, "the policy forbids it"),
 	K_FLOAT("reward.compile_error", reward.compile_error, -40, -1e6, 0, "the compiler failed"),

@@ -49,6 +49,7 @@ struct perfrl_config {
 		double peak_gflops;
 		int mem_limit_mb;
 		char *cc, *cflags;
+		int interleave; /* time a group's kernels call by call in turn (perfrl bench --interleave) */
 	} bench;
 	struct {
 		double rejected, compile_error, timeout, runtime_error, wrong_answer;

@@ -19,10 +19,10 @@ char *jobspec_bench_args(const struct perfrl_config *c)
 		snprintf(peak, sizeof peak, "--peak %g", c->bench.peak_gflops);
 	if (c->bench.cc && *c->bench.cc)
 		snprintf(cc, sizeof cc, "--cc '%s'", c->bench.cc);
-	return util_xasprintf("--budget %g --timeout %g --cv %g --reward %s --mem-limit %d %s %s%s%s%s",
+	return util_xasprintf("--budget %g --timeout %g --cv %g --reward %s --mem-limit %d%s %s %s%s%s%s",
 			      c->bench.budget_s, c->bench.timeout_s, c->bench.cv_percent,
 			      reward_mode_name((enum reward_mode)c->bench.reward), c->bench.mem_limit_mb,
-			      peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
+			      c->bench.interleave ? "" : " --no-interleave", peak, cc, c->bench.cflags && *c->bench.cflags ? " --cflags '" : "",
 			      c->bench.cflags && *c->bench.cflags ? c->bench.cflags : "",
 			      c->bench.cflags && *c->bench.cflags ? "'" : "");
 }

@@ -174,7 +174,11 @@ with open(d + "/slow-completions.jsonl", "w") as f:
         f.write(json.dumps({"sample_id": "slow%d" % i, "problem_id": "slow", "completion": src + "/* %d */\n" % i}) + "\n")
 ' "$WORK/known"
 evs=$WORK/ev-slow
-"$PERFRL" eval -c "$conf" --completions "$WORK/known/slow-completions.jsonl" --problems "$WORK/known/slow-problems.jsonl" \
+# Kernels timed one after another, each record journalled at once: an interrupted evaluation
+# keeps every record it finished. (Interleaved, a group's records come when the group is done;
+# tests/cli/bench_interleave.sh covers resuming that.)
+confs=$(write_conf evslow iterations=2 interleave=false)
+"$PERFRL" eval -c "$confs" --completions "$WORK/known/slow-completions.jsonl" --problems "$WORK/known/slow-problems.jsonl" \
 	--out "$evs" >"$WORK/slow1.txt" 2>"$WORK/slow1.err" 8>&- &
 epid=$!
 RC_PIDS+=("$epid")
@@ -192,7 +196,7 @@ nbefore=$(wc -l <"$WORK/before.jsonl")
 echo "# interrupted: job ${job:-?} cancelled with $nbefore samples in the journals"
 check "interrupted mid-way: some samples measured ($nbefore), not all" sh -c "test $nbefore -ge 1 && test $nbefore -lt 8"
 rc=0
-"$PERFRL" eval -c "$conf" --completions "$WORK/known/slow-completions.jsonl" --problems "$WORK/known/slow-problems.jsonl" \
+"$PERFRL" eval -c "$confs" --completions "$WORK/known/slow-completions.jsonl" --problems "$WORK/known/slow-problems.jsonl" \
 	--out "$evs" >"$WORK/slow2.txt" 2>"$WORK/slow2.err" || rc=$?
 check "resumed: exit 0 (got $rc), all 8 measured" \
 	sh -c "test $rc = 0 && python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))[\"all\"]; sys.exit(not (a[\"measured\"] == 8 and a[\"ok\"] == 8))' '$evs/results.json'"

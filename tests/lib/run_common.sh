@@ -141,14 +141,14 @@ write_conf() { # write_conf NAME [key=value...]
 	shift
 	local iterations=1 budget_s=0.2 cv_percent=5 timeout_s=5 retry_max=2 \
 		cpu_time_limit_min=5 gpu_time_limit_min=5 group_size=4 prompts=2 \
-		shapes='"64x64x64"' done_grace_s= task_stale_s= status_interval_s= extra=
+		shapes='"64x64x64"' done_grace_s= task_stale_s= status_interval_s= interleave=true extra=
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
 		iterations | budget_s | cv_percent | timeout_s | retry_max | cpu_time_limit_min | \
 			gpu_time_limit_min | group_size | prompts | shapes | done_grace_s | task_stale_s | \
-			status_interval_s) eval "$k=\$v" ;;
+			status_interval_s | interleave) eval "$k=\$v" ;;
 		*) fail "write_conf: unknown key $k" ;;
 		esac
 	done
@@ -172,7 +172,8 @@ slurm = {
   poll_interval_s = 1;$extra
 };
 gpu_step = { command = "builtin"; group_size = $group_size; prompts_per_iteration = $prompts; rounds = 1; };
-bench = { shapes = [$shapes]; budget_s = $budget_s; timeout_s = $timeout_s; cv_percent = $cv_percent; };
+bench = { shapes = [$shapes]; budget_s = $budget_s; timeout_s = $timeout_s; cv_percent = $cv_percent;
+          interleave = $interleave; };
 EOF
 	echo "$WORK/$name.conf"
 }
