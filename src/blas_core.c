@@ -139,42 +139,10 @@ int blascore_probe_main(int argc, char **argv)
 
 /* ---- choosing ------------------------------------------------------------------------- */
 
-/* The first CPU's model name and flags line, for the cache key and the candidates. */
-static void cpu_lines(char *model, size_t mlen, char **flags)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char *line = NULL;
-	size_t cap = 0;
-	*model = '\0';
-	*flags = util_xstrdup("");
-	while (f && getline(&line, &cap, f) > 0) {
-		char *colon = strchr(line, ':');
-		if (!colon)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (!*model && !strncmp(line, "model name", 10))
-			snprintf(model, mlen, "%s", colon + 2 <= line + strlen(line) ? colon + 2 : "");
-		else if (!**flags && !strncmp(line, "flags", 5)) {
-			free(*flags);
-			*flags = util_xasprintf(" %s ", colon + 1);
-		}
-	}
-	free(line);
-	if (f)
-		fclose(f);
-}
-
-static int has_flag(const char *flags, const char *flag)
-{
-	char word[64];
-	snprintf(word, sizeof word, " %s ", flag);
-	return strstr(flags, word) != NULL;
-}
-
-static int runnable(const struct candidate *c, const char *flags)
+static int runnable(const struct candidate *c)
 {
 	for (int i = 0; i < 4 && c->needs[i]; i++)
-		if (!has_flag(flags, c->needs[i]))
+		if (!machine_has_flag(c->needs[i]))
 			return 0;
 	return 1;
 }
@@ -234,7 +202,7 @@ static json_t *probe(const char *core, int threads)
 
 /* The probes, or the cached verdict for this key. Returns the chosen core (borrowed from *doc),
  * or NULL when OpenBLAS's own choice stays; *fresh says whether this call probed. */
-static const char *choose(const char *key, const char *deflt, const char *flags, json_t **doc,
+static const char *choose(const char *key, const char *deflt, json_t **doc,
 			  int *fresh)
 {
 	char path[600];
@@ -265,7 +233,7 @@ static const char *choose(const char *key, const char *deflt, const char *flags,
 		if ((j = probe(NULL, threads)))
 			json_array_append_new(probes, j);
 		for (i = 0; i < NCAND; i++) {
-			if (!runnable(&candidates[i], flags) || !strcasecmp(candidates[i].core, deflt))
+			if (!runnable(&candidates[i]) || !strcasecmp(candidates[i].core, deflt))
 				continue;
 			j = probe(candidates[i].core, threads);
 			if (!j)
@@ -308,30 +276,28 @@ static const char *choose(const char *key, const char *deflt, const char *flags,
 void blascore_ensure(char **argv)
 {
 	const char *deflt = openblas_get_corename(), *set = getenv("OPENBLAS_CORETYPE");
-	char model[256], *flags, *key;
+	const struct machine_cpu *cpu = machine_cpu();
+	char *key;
 	int tier = 0, fresh = 0;
 	json_t *doc = NULL;
 	const char *chosen;
 
 	if ((set && *set) || getenv("PERFRL_OPENBLAS_CHOSEN"))
 		return; /* the user's choice wins; or this process is the re-executed one */
-	cpu_lines(model, sizeof model, &flags);
 	for (size_t i = 0; i < NCAND; i++)
-		if (runnable(&candidates[i], flags) && candidates[i].tier > tier)
+		if (runnable(&candidates[i]) && candidates[i].tier > tier)
 			tier = candidates[i].tier;
 	for (size_t i = 0; i < NCAND; i++)
 		if (candidates[i].tier == tier && !strcasecmp(candidates[i].core, deflt))
 			tier = 0; /* OpenBLAS already runs a core of the CPU's widest ISA */
-	if (tier == 0) {
-		free(flags);
+	if (tier == 0)
 		return;
-	}
-	key = util_xasprintf("%s|%s|%s|%s", util_hostname(), model, openblas_get_config(), flags);
-	chosen = choose(key, deflt, flags, &doc, &fresh);
+	key = util_xasprintf("%s|%s|%s|%s", util_hostname(), cpu->model, openblas_get_config(), cpu->flags);
+	chosen = choose(key, deflt, &doc, &fresh);
 	if (fresh) {
 		size_t i;
 		json_t *j;
-		fprintf(stderr, "perfrl: OpenBLAS runs its generic %s core on this CPU (%s);", deflt, model);
+		fprintf(stderr, "perfrl: OpenBLAS runs its generic %s core on this CPU (%s);", deflt, cpu->model);
 		json_array_foreach(json_object_get(doc, "probes"), i, j)
 			if (json_is_true(json_object_get(j, "correct")))
 				fprintf(stderr, "%s%s %.1f GFLOPS", i ? ", " : " ",
@@ -359,5 +325,4 @@ void blascore_ensure(char **argv)
 	}
 	json_decref(doc);
 	free(key);
-	free(flags);
 }

@@ -1,6 +1,7 @@
 /* build.c - compile a kernel in the sandbox, audit it, link it; cached by content. */
 #include "config.h"
 #include "build.h"
+#include "machine.h"
 #include "ccinfo.h"
 #include "audit.h"
 #include "policy.h"
@@ -72,17 +73,9 @@ static int resolve_cc(const char *cc, char *out, size_t outlen)
 /* What -march=native means here: the first CPU's model and feature flags. */
 static void cpu_identity(EVP_MD_CTX *md)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[8192];
-	int seen = 0;
-	if (!f)
-		return;
-	while (seen < 2 && fgets(line, sizeof line, f))
-		if (!strncmp(line, "model name", 10) || !strncmp(line, "flags", 5)) {
-			EVP_DigestUpdate(md, line, strlen(line));
-			seen++;
-		}
-	fclose(f);
+	const struct machine_cpu *cpu = machine_cpu();
+	EVP_DigestUpdate(md, cpu->model, strlen(cpu->model) + 1);
+	EVP_DigestUpdate(md, cpu->flags, strlen(cpu->flags) + 1);
 }
 
 static void hash_key(const char *cc_path, const char *flags, const char *src, size_t len, char *hex)

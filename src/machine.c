@@ -19,6 +19,45 @@ int machine_cpus(void)
 	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
 }
 
+const struct machine_cpu *machine_cpu(void)
+{
+	static struct machine_cpu cpu;
+	static int read;
+	FILE *f;
+	char *line = NULL, *flags = NULL;
+	size_t cap = 0;
+
+	if (read)
+		return &cpu;
+	read = 1;
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':');
+		double v;
+		if (!colon)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (!cpu.model[0] && !strncmp(line, "model name", 10))
+			snprintf(cpu.model, sizeof cpu.model, "%s", colon[1] == ' ' ? colon + 2 : colon + 1);
+		else if (!flags && !strncmp(line, "flags", 5))
+			flags = util_xasprintf(" %s ", colon + 1);
+		else if (!strncmp(line, "cpu MHz", 7) && sscanf(colon + 1, "%lf", &v) == 1 && v > cpu.max_mhz)
+			cpu.max_mhz = v;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	cpu.flags = flags ? flags : " "; /* kept for the process's life */
+	return &cpu;
+}
+
+int machine_has_flag(const char *flag)
+{
+	char word[64];
+	snprintf(word, sizeof word, " %s ", flag);
+	return strstr(machine_cpu()->flags, word) != NULL;
+}
+
 static double read_khz(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -33,27 +72,14 @@ static double read_khz(const char *path)
 
 double machine_peak_gflops(int ncpus, const char **how)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[8192];
-	double mhz = 0, ghz, flops = 4; /* SSE2: 2 doubles x 2 units */
-	int have_flags = 0;
+	double mhz = machine_cpu()->max_mhz, ghz, flops = 4; /* SSE2: 2 doubles x 2 units */
 
-	while (f && fgets(line, sizeof line, f)) {
-		double v;
-		if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') + 1, "%lf", &v) == 1 && v > mhz)
-			mhz = v;
-		if (!have_flags && !strncmp(line, "flags", 5)) {
-			have_flags = 1;
-			if (strstr(line, " avx512f"))
-				flops = 32;
-			else if (strstr(line, " avx2") && strstr(line, " fma"))
-				flops = 16;
-			else if (strstr(line, " avx"))
-				flops = 8;
-		}
-	}
-	if (f)
-		fclose(f);
+	if (machine_has_flag("avx512f"))
+		flops = 32;
+	else if (machine_has_flag("avx2") && machine_has_flag("fma"))
+		flops = 16;
+	else if (machine_has_flag("avx"))
+		flops = 8;
 	ghz = read_khz("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") / 1e6;
 	if (ghz > 0) {
 		*how = "cpufreq max clock";
@@ -165,14 +191,7 @@ static double probe_core(const char **isa)
 /* The cache's key: the CPU's model and the probe's own version (a changed probe measures again). */
 static void peak_key(char *key, size_t len)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512] = "";
-	while (f && fgets(line, sizeof line, f) && strncmp(line, "model name", 10) != 0)
-		line[0] = '\0';
-	if (f)
-		fclose(f);
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(key, len, "%.200s | fma-asm-1", line);
+	snprintf(key, len, "%.200s | fma-asm-1", machine_cpu()->model);
 }
 
 double machine_measured_peak(int ncpus, int fresh, const char **how)

@@ -7,6 +7,18 @@
 /* CPUs in this process's affinity mask (Slurm's allocation, when under Slurm). */
 int machine_cpus(void);
 
+/* What /proc/cpuinfo says of this node, read once per process: the first CPU's model name
+ * ("" when unknown) and flags (" f1 f2 ... ", each word between spaces), and the highest
+ * "cpu MHz" of any CPU (0 when unknown). */
+struct machine_cpu {
+	char model[256];
+	const char *flags;
+	double max_mhz;
+};
+const struct machine_cpu *machine_cpu(void);
+/* 1 when the first CPU lists flag, as a whole word ("avx512f", not "avx512fp16"). */
+int machine_has_flag(const char *flag);
+
 /*
  * An upper bound on this node's double-precision GFLOPS for ncpus cores:
  * cores x max clock x flops/cycle (2 FMA units of the widest vector ISA the CPU reports).
