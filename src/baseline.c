@@ -150,7 +150,12 @@ static int time_library(enum baseline_lib lib, const struct shape *s, int thread
 static int in_child(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
 		    struct baseline_result *r)
 {
-	int pfd[2], st = 0, rc;
+	/* What the child sends back: its result, and time_library's return and errno. */
+	struct {
+		struct baseline_result r;
+		int rc, err;
+	} msg;
+	int pfd[2], st = 0;
 	ssize_t got = 0, n;
 	pid_t pid;
 
@@ -164,21 +169,20 @@ static int in_child(enum baseline_lib lib, const struct shape *s, int threads, d
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		rc = time_library(lib, s, threads, budget_s, r);
-		r->detail[sizeof r->detail - 1] = '\0';
-		if (rc != 0)
-			r->gflops = -errno;
-		(void)!write(pfd[1], r, sizeof *r);
+		memset(&msg, 0, sizeof msg);
+		msg.rc = time_library(lib, s, threads, budget_s, &msg.r);
+		msg.err = errno;
+		(void)!write(pfd[1], &msg, sizeof msg);
 		_exit(0);
 	}
 	close(pfd[1]);
-	while (got < (ssize_t)sizeof *r && ((n = read(pfd[0], (char *)r + got, sizeof *r - got)) > 0 ||
-					    (n < 0 && errno == EINTR)))
+	while (got < (ssize_t)sizeof msg && ((n = read(pfd[0], (char *)&msg + got, sizeof msg - got)) > 0 ||
+					     (n < 0 && errno == EINTR)))
 		got += n > 0 ? n : 0;
 	close(pfd[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (got != (ssize_t)sizeof *r) {
+	if (got != (ssize_t)sizeof msg) {
 		memset(r, 0, sizeof *r);
 		r->library = lib == BASELINE_BLIS ? "blis" : "mkl";
 		r->threads = threads;
@@ -186,11 +190,9 @@ static int in_child(enum baseline_lib lib, const struct shape *s, int threads, d
 			 r->library, st);
 		return 0;
 	}
-	if (r->gflops < 0) {
-		errno = (int)-r->gflops;
-		return -1;
-	}
-	return 0;
+	*r = msg.r;
+	errno = msg.err;
+	return msg.rc;
 }
 
 int baseline_library(enum baseline_lib lib, const struct shape *s, int threads, double budget_s,
