@@ -7,11 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 require_perfrl
 bench_lock
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); printf 'not ok: %s\n' "$*"; }
-py() { python3 -c "$@"; }
 
 # A private node cache: this test watches the first probe, whatever ran before it.
 PERFRL_NODE_CACHE=$WORK/node

@@ -7,15 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 require_perfrl
 bench_lock
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); printf 'not ok: %s\n' "$*"; }
-check() { # check DESCRIPTION COMMAND...
-	_d=$1; shift
-	if "$@"; then ok; else bad "$_d"; fi
-}
-py() { python3 -c "$@"; }
 
 fast="--shape 48x40x56 --budget 0.05 --min-reps 2 --timeout 5 --no-lock"
 ex=$top_srcdir/examples

@@ -6,14 +6,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/common.sh"
 require_perfrl
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); printf 'not ok: %s\n' "$*"; }
-check() { # check DESCRIPTION COMMAND...
-	_d=$1; shift
-	if "$@"; then ok; else bad "$_d"; fi
-}
 
 # ---- usage: exit 2 and a one-line message; --help -------------------------------------
 usage_case() { # usage_case DESCRIPTION ARGS...

@@ -17,6 +17,9 @@
 #                                skipped, and makes the status 1
 #   json_tsv FILE FIELD...       the same for several fields, tab-separated
 #   kernel_name PATH             basename without .c
+#   ok, bad MSG, check DESC CMD...  count a passed or failed check in $passed and $failed
+#                                (bad and a failed check print "not ok: MSG")
+#   py CODE ARGS...              python3 -c CODE ARGS...
 
 set -eu
 LC_ALL=C
@@ -103,3 +106,13 @@ kernel_name()
 	_k=${1##*/}
 	printf '%s\n' "${_k%.c}"
 }
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); printf 'not ok: %s\n' "$*"; }
+check() { # check DESCRIPTION COMMAND...
+	_d=$1; shift
+	if "$@"; then ok; else bad "$_d"; fi
+}
+py() { python3 -c "$@"; }
