@@ -43,13 +43,13 @@ static const char *harness_path(void)
 	ssize_t n;
 	if (getenv("PERFRL_HARNESS"))
 		return getenv("PERFRL_HARNESS");
-	/* Run by hand from the build tree: tests/test_measure beside src/perfrl-harness. */
+	/* Run by hand from the build tree: tests/unit/test_measure, two levels below src/. */
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0)
 		return NULL;
 	self[n] = '\0';
 	*strrchr(self, '/') = '\0';
-	snprintf(path, sizeof path, "%.4000s/../src/perfrl-harness", self);
+	snprintf(path, sizeof path, "%.4000s/../../src/perfrl-harness", self);
 	return path;
 }
 
