@@ -1,4 +1,4 @@
-/* expect: runtime_error | class: writes outside C - correct C, then 512 KiB of zeros past its end (needs a guard page after C: SIGSEGV) */
+/* expect: runtime_error | class: writes outside C - correct C, then 512 KiB of zeros past its end (the spare page after C is checked, the page after the mapping faults: runtime_error either way) */
 /* Beyond C lies whatever the harness put there; without a guard page this
  * corrupts harness memory silently. */
 void dgemm(int m, int n, int k, const double *A, const double *B, double *C)
