@@ -14,7 +14,8 @@
 #   - nothing escaped: no /tmp/perfrl-pwned*, no perfrl-harness process and no
 #     new process of user nobody left behind, and no file newer than the start
 #     under /tmp /var/tmp /dev/shm /root outside this test's own directory
-#     (owned by nobody or named *perfrl*: a failure; others: a warning, or a
+#     (owned by nobody, or named *perfrl* outside perfrl's own state directories
+#     /var/tmp/perfrl-cluster and /var/tmp/perfrl-UID: a failure; others: a warning, or a
 #     failure with PERFRL_TEST_STRICT_TMP=1).
 # Extra paths to ignore in the last check (space-separated prefixes, for
 # machines where something else writes there meanwhile):
@@ -234,7 +235,11 @@ fi
 # with "perfrl" in their path (the pwned files, perfrl's own scratch) fail the
 # test; anything else is listed as a warning, because on a shared machine other
 # programs write to /tmp too. PERFRL_TEST_STRICT_TMP=1 makes every file count.
-# Where this test's own output goes (a log redirected into /tmp) is not a leak.
+# Where this test's own output goes (a log redirected into /tmp) is not a leak. perfrl's own
+# state directories (the local cluster's slurmctld writes its state there now and then; perfrl
+# raises its node cache when it re-probes the peak) are judged by owner only: root-owned files
+# there are daemons' and perfrl's, a file of nobody's is still a kernel's escape.
+state_dirs="${PERFRL_CLUSTER_DIR:-/var/tmp/perfrl-cluster} ${PERFRL_NODE_CACHE:-/var/tmp/perfrl-$(id -u)}"
 own=
 for fd in 1 2; do
 	t=$(readlink "/proc/$$/fd/$fd" 2>/dev/null || true)
@@ -243,15 +248,18 @@ done
 find /tmp /var/tmp /dev/shm /root -xdev -newer "$stamp" ! -type d -printf '%U\t%u\t%p\n' 2>/dev/null |
 	awk -F "$tab" -v work="$WORK" -v others="${WORK%.*}." \
 		-v ignore="${PERFRL_TEST_IGNORE_PATHS-}$own" -v strict="${PERFRL_TEST_STRICT_TMP-0}" \
-		-v bad="$WORK/newer.bad" -v warn="$WORK/newer.warn" '
-	BEGIN { n = split(ignore, ign, " ") }
+		-v bad="$WORK/newer.bad" -v warn="$WORK/newer.warn" -v states="$state_dirs" '
+	BEGIN { n = split(ignore, ign, " "); ns = split(states, st, " ") }
 	{
 		p = $3
+		named = index(p, "perfrl")
+		for (i = 1; i <= ns; i++)
+			if (st[i] != "" && index(p, st[i] "/") == 1) named = 0
 		# the directory of this test, and those of bench tests run alongside it
 		if (index(p, work "/") == 1 || index(p, others) == 1) next
 		for (i = 1; i <= n; i++)
 			if (ign[i] != "" && (p == ign[i] || index(p, ign[i] "/") == 1)) next
-		if (strict == 1 || $1 == 65534 || $2 == "nobody" || index(p, "perfrl"))
+		if (strict == 1 || $1 == 65534 || $2 == "nobody" || named)
 			print p > bad
 		else
 			print p > warn
