@@ -1,6 +1,7 @@
 /* acct.c - `perfrl acct`: one row per RL iteration, in sacct's formats. */
 #include "config.h"
 #include "acct.h"
+#include "checkpoints.h"
 #include "conf.h"
 #include "iterlog.h"
 #include "table.h"
@@ -22,7 +23,9 @@
 static const char acct_usage[] =
 	"usage: perfrl acct [OPTIONS]\n"
 	"\n"
-	"One row per RL iteration from RUN/state/iterations.jsonl, in sacct's formats.\n"
+	"One row per RL iteration from RUN/state/iterations.jsonl, in sacct's formats, and\n"
+	"with gpu_step.rounds > 1 one more per round (Iter N.R: its samples and rewards),\n"
+	"as sacct lists a job's steps.\n"
 	"\n"
 	"  -c, --config FILE      the run directory of this configuration (perfrl.conf(5))\n"
 	"      --run-dir DIR      the run directory (default: run)\n"
@@ -35,6 +38,7 @@ static const char acct_usage[] =
 	"  -P, --parsable2        the delimiter between fields, not after the last one\n"
 	"      --delimiter STR    with -p or -P: the delimiter (default '|')\n"
 	"  -n, --noheader         no header\n"
+	"  -X, --allocations      iterations only, no round rows\n"
 	"      --iterations LIST  only these iterations: N, N-M, comma-separated\n"
 	"  -s, --state LIST       only these states, comma-separated: PENDING (PD), RUNNING (R),\n"
 	"                         COMPLETED (CD), FAILED (F), CANCELLED (CA), TIMEOUT (TO),\n"
@@ -44,6 +48,14 @@ static const char acct_usage[] =
 	"Exit status: 0, 1 when the records cannot be read, 2 for usage errors. See perfrl-acct(1).\n";
 
 /* ---- fields ---------------------------------------------------------------------------- */
+
+/* A row: an iteration, or (round > 0) one round of an iteration of several, sacct's job step.
+ * The record comes first, so that every printer reads a row as a struct iter_record. */
+struct acct_row {
+	struct iter_record rec; /* a round's: its own samples and rewards, no times */
+	int round;
+	char ckpt[8]; /* the round's checkpoint: yes, best, pruned, none; "" not one row's */
+};
 
 /* A printer writes one cell of an iteration (a struct iter_record) at time now (the table's
  * context); an empty string is a blank cell. */
@@ -74,9 +86,29 @@ static void print_known(double v, int decimals, char *buf, size_t len)
 
 static void p_iter(const void *row, const void *ctx, char *buf, size_t len)
 {
-	const struct iter_record *r = row;
+	const struct acct_row *a = row;
 	(void)ctx;
-	snprintf(buf, len, "%ld", r->iter);
+	if (a->round)
+		snprintf(buf, len, "%ld.%d", a->rec.iter, a->round);
+	else
+		snprintf(buf, len, "%ld", a->rec.iter);
+}
+
+static void p_rounds(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct acct_row *a = row;
+	(void)ctx;
+	if (a->round)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%d/%d", a->rec.rounds_done, a->rec.rounds);
+}
+
+static void p_ckpt(const void *row, const void *ctx, char *buf, size_t len)
+{
+	const struct acct_row *a = row;
+	(void)ctx;
+	snprintf(buf, len, "%s", a->ckpt);
 }
 
 static void p_jobid(const void *row, const void *ctx, char *buf, size_t len)
@@ -227,6 +259,8 @@ static const struct table_field acct_fields[] = {
 	{"Coverage", 8, p_coverage, 0},
 	{"QDScore", 10, p_qdscore, 0},
 	{"Retries", 7, p_retries, 0},
+	{"Rounds", 6, p_rounds, 0},
+	{"Ckpt", -6, p_ckpt, 0},
 };
 #define NFIELDS (sizeof acct_fields / sizeof acct_fields[0])
 
@@ -244,6 +278,7 @@ struct acct {
 	struct iter_range *ranges; /* NULL: every iteration */
 	size_t nranges;
 	unsigned states; /* bit per enum iter_state; 0: every state */
+	int allocations; /* -X: no round rows */
 };
 
 /* The columns of list; origin names where the list came from. */
@@ -340,6 +375,26 @@ static int selected(const struct acct *a, const struct iter_record *r)
 
 /* ---- the command ----------------------------------------------------------------------- */
 
+/* Round k's checkpoint (k 0: an iteration row; it speaks for its round only when it has one):
+ * yes, best (the one gpu_step.keep_checkpoints keeps for its reward), pruned (its update was
+ * applied, the checkpoint has since been deleted), none; "" for an iteration of rounds. */
+static void ckpt_state(const char *run_dir, const struct iter_record *r, int k, long best_iter,
+		       int best_round, char *out)
+{
+	char rd[PATH_MAX], dir[PATH_MAX];
+	int updated = r->rounds > 1 ? r->round[k > 0 ? k - 1 : 0].updated : r->rounds_done > 0;
+	out[0] = '\0';
+	if ((k == 0 && r->rounds > 1) ||
+	    snprintf(dir, sizeof dir, "%s/iter-%04ld", run_dir, r->iter) >= (int)sizeof dir ||
+	    iterlog_round_dir(rd, sizeof rd, dir, k ? k : 1, r->rounds) != 0)
+		return;
+	if (checkpoints_complete(rd))
+		snprintf(out, 8, "%s", best_iter == r->iter && best_round == (r->rounds > 1 ? k : 0)
+					       ? "best" : "yes");
+	else
+		snprintf(out, 8, "%s", updated ? "pruned" : "none");
+}
+
 static int report(struct acct *a)
 {
 	struct iter_record *recs;
@@ -356,9 +411,43 @@ static int report(struct acct *a)
 			"yet\n", a->run_dir);
 	a->table.ctx = &now;
 	table_header(&a->table);
-	for (size_t i = 0; i < n; i++)
-		if (selected(a, &recs[i]))
-			table_row(&a->table, &recs[i]);
+	{
+		long best_iter = -1;
+		int best_round = -1;
+		struct acct_row *row = util_xcalloc(1, sizeof *row);
+		checkpoints_best(a->run_dir, recs, n, &best_iter, &best_round);
+		for (size_t i = 0; i < n; i++) {
+			const struct iter_record *r = &recs[i];
+			if (!selected(a, r))
+				continue;
+			row->rec = *r;
+			row->round = 0;
+			ckpt_state(a->run_dir, r, 0, best_iter, best_round, row->ckpt);
+			table_row(&a->table, row);
+			for (int k = 1; !a->allocations && r->rounds > 1 && k <= r->rounds; k++) {
+				const struct iter_round *ro = &r->round[k - 1];
+				iterlog_record_init(&row->rec, r->iter);
+				snprintf(row->rec.job_id, sizeof row->rec.job_id, "%s", r->job_id);
+				row->rec.state = r->state;
+				row->rec.stage = r->stage;
+				row->rec.rounds = r->rounds;
+				row->rec.samples = ro->samples;
+				row->rec.ok = ro->ok;
+				row->rec.rejected = ro->rejected;
+				row->rec.compile_error = ro->compile_error;
+				row->rec.timeout = ro->timeout;
+				row->rec.runtime_error = ro->runtime_error;
+				row->rec.wrong_answer = ro->wrong_answer;
+				row->rec.best_gflops = ro->best_gflops;
+				row->rec.median_gflops = ro->median_gflops;
+				row->rec.mean_reward = ro->mean_reward;
+				row->round = k;
+				ckpt_state(a->run_dir, r, k, best_iter, best_round, row->ckpt);
+				table_row(&a->table, row);
+			}
+		}
+		free(row);
+	}
 	iterlog_free(recs);
 	if (fflush(a->table.out) != 0 || ferror(a->table.out)) {
 		util_error("cannot write the report: %s", strerror(errno));
@@ -375,6 +464,7 @@ static const struct option acct_options[] = {
 	TABLE_LONG_OPTIONS,
 	{"iterations", required_argument, NULL, OPT_ITERATIONS},
 	{"state", required_argument, NULL, 's'},
+	{"allocations", no_argument, NULL, 'X'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -388,7 +478,7 @@ int acct_main(int argc, char **argv, FILE *out)
 	int c, rc = 0;
 
 	optind = 0; /* GNU: start afresh, so that acct_main can be called again */
-	while (rc == 0 && (c = getopt_long(argc, argv, "c:o:es:h" TABLE_SHORT_OPTIONS,
+	while (rc == 0 && (c = getopt_long(argc, argv, "c:o:es:Xh" TABLE_SHORT_OPTIONS,
 					   acct_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -408,6 +498,9 @@ int acct_main(int argc, char **argv, FILE *out)
 			break;
 		case 's':
 			rc = parse_states(&a, optarg);
+			break;
+		case 'X':
+			a.allocations = 1;
 			break;
 		case 'h':
 			fputs(acct_usage, out);

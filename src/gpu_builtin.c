@@ -4,6 +4,7 @@
  * It needs no GPU, no Python and no weights. */
 #include "config.h"
 #include "catalogue.h"
+#include "checkpoints.h"
 #include "commands.h"
 #include "grpo.h"
 #include "iterlog.h"
@@ -37,6 +38,9 @@ static const char builtin_usage[] =
 	"--sample: only draw kernels (an evaluation), from --checkpoint or the initial policy.\n"
 	"\n"
 	"  -g, --group-size G   kernels per prompt (default 8)\n"
+	"      --rounds R       GRPO steps in this job (default 1): round r in DIR/round-RR\n"
+	"                       when R > 1, each with its own completions, results and\n"
+	"                       checkpoint; the policy stays in memory between rounds\n"
 	"      --samples K      with --sample: kernels per prompt (default: G)\n"
 	"      --lr X           step size on the logits (default 1)\n"
 	"      --clip X         clip range of the ratio (default 0.2)\n"
@@ -57,10 +61,31 @@ static long iter_of(const char *dir)
 	return strncmp(b, "iter-", 5) ? 0 : strtol(b + 5, NULL, 10);
 }
 
-/* The policy to start from: the checkpoint of the latest earlier iteration that has a
- * readable one (a failed iteration leaves none); else init, the initial policy. */
-static void load_previous(const char *dir, const struct grpo_policy *init, struct grpo_policy *p,
-			  char *from, size_t fromlen)
+/* (iteration, round) of a checkpoint's policy.json: RUN/iter-N/checkpoint (round 0, an
+ * iteration of one round) or RUN/iter-N/round-R/checkpoint; 0, or -1 when it is neither. */
+static int position_of(const char *path, long *iter, int *round)
+{
+	const char *b = strstr(path, "/iter-");
+	int used = 0;
+	for (const char *q; b && (q = strstr(b + 1, "/iter-"));)
+		b = q; /* the last one: the run directory's own name may hold "/iter-" */
+	if (!b)
+		return -1;
+	*round = 0;
+	if (sscanf(b, "/iter-%ld/checkpoint/policy.json%n", iter, &used) == 1 && !b[used])
+		return 0;
+	used = 0;
+	if (sscanf(b, "/iter-%ld/round-%d/checkpoint/policy.json%n", iter, round, &used) == 2 &&
+	    !b[used] && *round >= 1)
+		return 0;
+	return -1;
+}
+
+/* The policy to start round `round` of iteration dir from: the latest readable checkpoint
+ * before it, by (iteration, round), this iteration's earlier rounds included (a failed
+ * iteration leaves none); else init, the initial policy. */
+static void load_previous(const char *dir, int round, const struct grpo_policy *init,
+			  struct grpo_policy *p, char *from, size_t fromlen)
 {
 	char pattern[PATH_MAX + 64], err[200];
 	const char *slash = strrchr(dir, '/');
@@ -71,23 +96,28 @@ static void load_previous(const char *dir, const struct grpo_policy *init, struc
 	if (!slash)
 		return;
 	snprintf(pattern, sizeof pattern, "%.*s/iter-*/checkpoint/policy.json", (int)(slash - dir), dir);
-	if (glob(pattern, 0, NULL, &g) != 0)
+	if (glob(pattern, 0, NULL, &g) == GLOB_ABORTED)
 		return;
+	snprintf(pattern, sizeof pattern, "%.*s/iter-*/round-*/checkpoint/policy.json",
+		 (int)(slash - dir), dir);
+	if (glob(pattern, GLOB_APPEND, NULL, &g) == GLOB_ABORTED || g.gl_pathc == 0) {
+		globfree(&g);
+		return;
+	}
 	/* Latest first, by number (iter-10000 sorts before iter-9999 as text). */
 	for (;;) {
-		long best = -1;
+		long best = -1, best_round = -1;
 		size_t bi = 0;
 		json_t *j;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
-			char d[PATH_MAX];
 			long it;
-			if (!g.gl_pathv[i][0])
-				continue; /* tried */
-			snprintf(d, sizeof d, "%s", g.gl_pathv[i]);
-			*strstr(d, "/checkpoint/policy.json") = '\0';
-			it = iter_of(d);
-			if (it < me && it > best) {
+			int r;
+			if (!g.gl_pathv[i][0] || position_of(g.gl_pathv[i], &it, &r) != 0)
+				continue; /* tried, or not a checkpoint's place */
+			if ((it < me || (it == me && r >= 1 && r < round)) &&
+			    (it > best || (it == best && r > best_round))) {
 				best = it;
+				best_round = r;
 				bi = i;
 			}
 		}
@@ -209,7 +239,7 @@ static int cpu_step_over(const char *dir)
 
 struct opts {
 	const char *dir, *prompts, *out, *checkpoint;
-	int group, samples, sample_only;
+	int group, samples, sample_only, rounds;
 	struct grpo_opts g;
 	long seed;
 	double wait_s, prior_bias;
@@ -247,53 +277,53 @@ static int sample_only(const struct opts *o)
 	return rc;
 }
 
-static int builtin_step(const struct opts *o)
+/* One round (one GRPO step) in rd, round k of the iteration o->dir: p (from `from`) is
+ * updated in place and written to rd/checkpoint/policy.json. */
+static int builtin_round(const struct opts *o, const char *rd, int round, struct grpo_policy *p,
+			 const struct grpo_policy *ref, const char *from)
 {
-	char path[PATH_MAX + 64], from[PATH_MAX + 64];
-	struct grpo_policy p, ref;
+	char path[PATH_MAX + 64];
 	json_t *compl = NULL, *by = NULL, *rec;
 	struct grpo_sample *s = NULL;
 	struct grpo_stats st;
 	size_t i, n = 0, got = 0;
 	double t0 = util_now(), t_gen, t_wait, until;
-	int rc = 1;
+	int rc = 1, over = 0;
+	/* One round: the iteration's seed as before rounds existed; several: one per round. */
+	uint64_t mix = o->rounds > 1 ? (uint64_t)iter_of(o->dir) * ITERLOG_ROUNDS_MAX + (uint64_t)round
+				     : (uint64_t)iter_of(o->dir);
 
-	snprintf(path, sizeof path, "%s/checkpoint/policy.json", o->dir);
-	if (access(path, F_OK) == 0) {
-		util_info("gpu-step: %s exists (a requeued job): nothing to do", path);
-		return 0;
-	}
-	grpo_policy_init_prior(&ref, o->prior_bias);
-	load_previous(o->dir, &ref, &p, from, sizeof from);
-	snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
+	snprintf(path, sizeof path, "%s/completions.jsonl", rd);
 	if (!(compl = jsonl_read(path))) {
 		json_t *prompts;
-		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
+		snprintf(path, sizeof path, "%s/prompts.jsonl", rd);
 		if (!(prompts = jsonl_read(path)))
 			return util_error("cannot read %s: %s", path, strerror(errno)), 1;
 		{
-			struct catalogue *cat = iter_catalogue(o->dir);
-			compl = generate(&p, cat, prompts, o->group,
-					 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + (uint64_t)iter_of(o->dir));
+			struct catalogue *cat = iter_catalogue(rd);
+			compl = generate(p, cat, prompts, o->group,
+					 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + mix);
 			catalogue_free(cat);
 		}
 		json_decref(prompts);
-		snprintf(path, sizeof path, "%s/completions.jsonl", o->dir);
+		snprintf(path, sizeof path, "%s/completions.jsonl", rd);
 		if (!compl || jsonl_write(path, compl) != 0) {
 			util_error("cannot write %s: %s", path, strerror(errno));
 			goto out;
 		}
-		util_info("gpu-step: %zu kernels from %s (step %ld)", json_array_size(compl), from, p.step);
+		util_info("gpu-step: %s%zu kernels from %s (step %ld)", o->rounds > 1 ? "round " : "",
+			  json_array_size(compl), from, p->step);
 	}
-	iterlog_stamp(o->dir, "generated");
+	iterlog_stamp(rd, "generated");
 	t_gen = util_now() - t0;
 
-	/* The rewards: every sample's record, or whatever there is once the CPU step is over. */
+	/* The rewards: every sample's record, or whatever there is once the CPU step (the
+	 * iteration's, o->dir's timeline) is over. */
 	until = util_now() + o->wait_s;
 	for (;;) {
-		int over = cpu_step_over(o->dir);
+		over = cpu_step_over(o->dir);
 		json_decref(by);
-		by = jsonl_results(o->dir);
+		by = jsonl_results(rd);
 		got = 0;
 		json_array_foreach(compl, i, rec) {
 			char *k = jsonl_id_key(json_object_get(rec, "sample_id"));
@@ -304,17 +334,23 @@ static int builtin_step(const struct opts *o)
 			break;
 		usleep(200 * 1000);
 	}
-	iterlog_stamp(o->dir, "rewarded");
+	iterlog_stamp(rd, "rewarded");
 	t_wait = util_now() - t0 - t_gen;
+	if (got == 0) {
+		/* No update from no reward: the next step starts from the last checkpoint. */
+		util_error("gpu-step: round %d: no reward arrived (%s); no update, no checkpoint", round,
+			   over ? "the CPU step ended" : "the wait is over");
+		goto out;
+	}
 	if (got < json_array_size(compl))
 		util_info("gpu-step: %zu of %zu rewards arrived; updating with those", got,
 			  json_array_size(compl));
 
 	s = util_xcalloc(json_array_size(compl) + 1, sizeof *s);
 	{
-		struct catalogue *cat = iter_catalogue(o->dir);
+		struct catalogue *cat = iter_catalogue(rd);
 		json_t *prompts;
-		snprintf(path, sizeof path, "%s/prompts.jsonl", o->dir);
+		snprintf(path, sizeof path, "%s/prompts.jsonl", rd);
 		prompts = jsonl_read(path);
 		json_array_foreach(compl, i, rec) {
 			char *k = jsonl_id_key(json_object_get(rec, "sample_id")), err[200];
@@ -351,9 +387,9 @@ static int builtin_step(const struct opts *o)
 		json_decref(prompts);
 		catalogue_free(cat);
 	}
-	grpo_update(&p, &ref, s, n, &o->g, &st);
+	grpo_update(p, ref, s, n, &o->g, &st);
 	{
-		json_t *ck = grpo_policy_json(&p);
+		json_t *ck = grpo_policy_json(p);
 		char *text;
 		json_object_set_new(ck, "stats",
 				    json_pack("{s:f, s:f, s:f, s:f, s:i, s:i, s:s, s:f, s:f, s:f}",
@@ -364,13 +400,15 @@ static int builtin_step(const struct opts *o)
 					      "update_s", util_now() - t0 - t_gen - t_wait));
 		text = json_dumps(ck, JSON_INDENT(1));
 		json_decref(ck);
-		snprintf(path, sizeof path, "%s/checkpoint", o->dir);
+		if (o->rounds > 1)
+			json_object_set_new(json_object_get(ck, "stats"), "round", json_integer(round));
+		snprintf(path, sizeof path, "%s/checkpoint", rd);
 		if (util_mkdirs(path, 0755) != 0) {
 			free(text);
 			util_error("cannot create %s: %s", path, strerror(errno));
 			goto out;
 		}
-		snprintf(path, sizeof path, "%s/checkpoint/policy.json", o->dir);
+		snprintf(path, sizeof path, "%s/checkpoint/policy.json", rd);
 		if (util_write_atomic(path, text, strlen(text)) != 0) {
 			free(text);
 			util_error("cannot write %s: %s", path, strerror(errno));
@@ -378,10 +416,10 @@ static int builtin_step(const struct opts *o)
 		}
 		free(text);
 	}
-	iterlog_stamp(o->dir, "updated");
+	iterlog_stamp(rd, "updated");
 	util_info("gpu-step: GRPO step %ld on %zu samples: mean reward %.2f, KL %.4f, entropy %.2f, "
 		  "%d groups with signal, clipped %.0f%%",
-		  p.step, n, st.mean_reward, st.kl, st.entropy, st.groups_with_signal,
+		  p->step, n, st.mean_reward, st.kl, st.entropy, st.groups_with_signal,
 		  100 * st.clip_fraction);
 	rc = 0;
 out:
@@ -391,15 +429,51 @@ out:
 	return rc;
 }
 
+/* The iteration's rounds, one GRPO step each, the policy kept in memory from one to the next.
+ * Rounds with a checkpoint (a requeued job) are not redone: the first round without one
+ * starts from the latest checkpoint before it. */
+static int builtin_step(const struct opts *o)
+{
+	char rd[PATH_MAX], from[PATH_MAX + 64];
+	struct grpo_policy p, ref;
+	int k0 = 1;
+	while (k0 <= o->rounds) {
+		if (iterlog_round_dir(rd, sizeof rd, o->dir, k0, o->rounds) != 0)
+			return util_error("--iter-dir too long"), 1;
+		if (!checkpoints_complete(rd))
+			break;
+		k0++;
+	}
+	if (k0 > o->rounds) {
+		util_info("gpu-step: every round of %s has its checkpoint (a requeued job): nothing to do",
+			  o->dir);
+		return 0;
+	}
+	if (k0 > 1)
+		util_info("gpu-step: rounds 1..%d have their checkpoints (a requeued job): from round %d",
+			  k0 - 1, k0);
+	grpo_policy_init_prior(&ref, o->prior_bias);
+	load_previous(o->dir, k0, &ref, &p, from, sizeof from);
+	for (int k = k0; k <= o->rounds; k++) {
+		if (iterlog_round_dir(rd, sizeof rd, o->dir, k, o->rounds) != 0)
+			return util_error("--iter-dir too long"), 1;
+		if (builtin_round(o, rd, k, &p, &ref, from) != 0)
+			return 1;
+		snprintf(from, sizeof from, "%s/checkpoint/policy.json", rd);
+	}
+	return 0;
+}
+
 int gpu_builtin_main(int argc, char **argv)
 {
 	enum { O_BUILTIN = 256, O_SAMPLE, O_DIR, O_LR, O_CLIP, O_KL, O_EPOCHS, O_SEED, O_WAIT,
-	       O_PROMPTS, O_OUT, O_CKPT, O_SAMPLES, O_PRIOR };
+	       O_PROMPTS, O_OUT, O_CKPT, O_SAMPLES, O_PRIOR, O_ROUNDS };
 	static const struct option opts[] = {
 		{"builtin", no_argument, NULL, O_BUILTIN},
 		{"sample", no_argument, NULL, O_SAMPLE},
 		{"iter-dir", required_argument, NULL, O_DIR},
 		{"group-size", required_argument, NULL, 'g'},
+		{"rounds", required_argument, NULL, O_ROUNDS},
 		{"samples", required_argument, NULL, O_SAMPLES},
 		{"lr", required_argument, NULL, O_LR},
 		{"clip", required_argument, NULL, O_CLIP},
@@ -415,6 +489,7 @@ int gpu_builtin_main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.group = 8,
+			 .rounds = 1,
 			 .prior_bias = 1,
 			 .g = {.lr = 1.0, .clip = 0.2, .kl_beta = 0.04, .epochs = 4},
 			 .seed = 1, .wait_s = 86400};
@@ -422,7 +497,7 @@ int gpu_builtin_main(int argc, char **argv)
 	char *end;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "g:h", opts, NULL)) != -1) {
-		int numeric = c == 'g' || c == O_SAMPLES || c == O_LR || c == O_CLIP || c == O_KL ||
+		int numeric = c == 'g' || c == O_ROUNDS || c == O_SAMPLES || c == O_LR || c == O_CLIP || c == O_KL ||
 			      c == O_EPOCHS || c == O_SEED || c == O_WAIT || c == O_PRIOR;
 		double v = numeric ? strtod(optarg, &end) : 0;
 		int bad = numeric && (end == optarg || *end || !isfinite(v));
@@ -439,6 +514,10 @@ int gpu_builtin_main(int argc, char **argv)
 		case 'g':
 			o.group = (int)v;
 			bad |= v < 1 || v > 1024;
+			break;
+		case O_ROUNDS:
+			o.rounds = (int)v;
+			bad |= v < 1 || v > ITERLOG_ROUNDS_MAX;
 			break;
 		case O_SAMPLES:
 			o.samples = (int)v;

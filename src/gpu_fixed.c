@@ -5,6 +5,7 @@
 #include "config.h"
 #include "catalogue.h"
 #include "commands.h"
+#include "iterlog.h"
 #include "datadir.h"
 #include "jsonl.h"
 #include "techniques.h"
@@ -17,10 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
 #include <unistd.h>
 
 static const char gpu_usage[] =
-	"usage: perfrl gpu-step --fixed --iter-dir DIR [--group-size G]\n"
+	"usage: perfrl gpu-step --fixed --iter-dir DIR [--group-size G] [--rounds R]\n"
 	"       perfrl gpu-step --builtin ... | --sample ...   (see perfrl gpu-step --builtin --help)\n"
 	"       perfrl gpu-step --trl --python PY ...   (runs jobs/trl_driver.py with the rest)\n"
 	"\n"
@@ -28,7 +30,8 @@ static const char gpu_usage[] =
 	"DIR/prompts.jsonl with G completions drawn from the shipped example kernels and\n"
 	"writes DIR/completions.jsonl atomically: the examples that use only the problem's\n"
 	"permitted techniques (all of them when none does), and one answer without code.\n"
-	"A completions file that already exists is kept (a requeued job does not generate twice).\n";
+	"A completions file that already exists is kept (a requeued job does not generate twice).\n"
+	"--rounds R (R > 1): the same for each round's directory, DIR/round-RR.\n";
 
 /* The kernels it cycles through: a mix of speeds, and (NULL) an answer with no code. */
 static const char *const kernels[] = {
@@ -36,51 +39,16 @@ static const char *const kernels[] = {
 	"examples/blocked.c", NULL,
 };
 
-int gpu_fixed_main(int argc, char **argv)
+/* One round's completions: DIR's prompts answered G times each. */
+static int fixed_round(const char *dir, int group)
 {
-	static const struct option opts[] = {
-		{"fixed", no_argument, NULL, 'f'},
-		{"iter-dir", required_argument, NULL, 'd'},
-		{"group-size", required_argument, NULL, 'g'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *dir = NULL;
-	int fixed = 0, group = 4, c, n = 0, rc = 1;
+	int n = 0, rc = 1;
 	char *prompts_path, *out_path, *text = NULL;
 	json_t *texts[sizeof kernels / sizeof *kernels] = {NULL}, *out = NULL;
 	techset_t used[sizeof kernels / sizeof *kernels] = {0};
 	struct catalogue *cat = catalogue_new();
 	size_t len;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			fixed = 1;
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'g': {
-			long v;
-			if (util_parse_long(optarg, 1, 1024, &v) != 0)
-				return util_usage_error("bad --group-size '%s' (1 to 1024)", optarg);
-			group = (int)v;
-			break;
-		}
-		case 'h':
-			fputs(gpu_usage, stdout);
-			return 0;
-		default:
-			fputs(gpu_usage, stderr);
-			return 2;
-		}
-	}
-	if (!fixed || !dir || group < 1 || group > 1024) {
-		fputs(gpu_usage, stderr);
-		return 2;
-	}
 	prompts_path = util_xasprintf("%s/prompts.jsonl", dir);
 	out_path = util_xasprintf("%s/completions.jsonl", dir);
 	if (access(out_path, F_OK) == 0) {
@@ -171,4 +139,63 @@ out:
 	free(out_path);
 	catalogue_free(cat);
 	return rc;
+}
+
+int gpu_fixed_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"fixed", no_argument, NULL, 'f'},
+		{"iter-dir", required_argument, NULL, 'd'},
+		{"group-size", required_argument, NULL, 'g'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL;
+	int fixed = 0, group = 4, rounds = 1, c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fixed = 1;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'g': {
+			long v;
+			if (util_parse_long(optarg, 1, 1024, &v) != 0)
+				return util_usage_error("bad --group-size '%s' (1 to 1024)", optarg);
+			group = (int)v;
+			break;
+		}
+		case 'r': {
+			long v;
+			if (util_parse_long(optarg, 1, ITERLOG_ROUNDS_MAX, &v) != 0)
+				return util_usage_error("bad --rounds '%s' (1 to %d)", optarg,
+							ITERLOG_ROUNDS_MAX);
+			rounds = (int)v;
+			break;
+		}
+		case 'h':
+			fputs(gpu_usage, stdout);
+			return 0;
+		default:
+			fputs(gpu_usage, stderr);
+			return 2;
+		}
+	}
+	if (!fixed || !dir) {
+		fputs(gpu_usage, stderr);
+		return 2;
+	}
+	for (int k = 1; k <= rounds; k++) {
+		char rd[PATH_MAX];
+		if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) != 0)
+			return util_error("--iter-dir too long"), 1;
+		if (fixed_round(rd, group) != 0)
+			return 1;
+	}
+	return 0;
 }

@@ -47,6 +47,16 @@ void iterlog_record_init(struct iter_record *r, long iter)
 	r->state = ITER_PENDING;
 	r->best_gflops = r->median_gflops = ITERLOG_UNKNOWN;
 	r->coverage = r->qd_score = ITERLOG_UNKNOWN;
+	r->rounds = 1;
+	for (int k = 0; k < ITERLOG_ROUNDS_MAX; k++)
+		r->round[k].best_gflops = r->round[k].median_gflops = ITERLOG_UNKNOWN;
+}
+
+int iterlog_round_dir(char *buf, size_t len, const char *iter_dir, int k, int rounds)
+{
+	int n = rounds <= 1 ? snprintf(buf, len, "%s", iter_dir)
+			    : snprintf(buf, len, "%s/round-%02d", iter_dir, k);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /* ---- JSON <-> struct ----------------------------------------------------------------------- */
@@ -80,6 +90,50 @@ static int get_num(json_t *o, const char *key, double dflt, double *out, char *e
 	if (!json_is_number(v) || !isfinite(json_number_value(v)))
 		return util_errf(err, errlen, "\"%s\" is not a number", key);
 	*out = json_number_value(v);
+	return 0;
+}
+
+/* "round_stats": [{round, samples, ok, ..., best_gflops, median_gflops, mean_reward, updated}]
+ * (absent: none known). */
+static int parse_rounds(json_t *a, struct iter_record *r, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} counts[] = {
+		{"samples", offsetof(struct iter_round, samples)},
+		{"ok", offsetof(struct iter_round, ok)},
+		{"rejected", offsetof(struct iter_round, rejected)},
+		{"compile_error", offsetof(struct iter_round, compile_error)},
+		{"timeout", offsetof(struct iter_round, timeout)},
+		{"runtime_error", offsetof(struct iter_round, runtime_error)},
+		{"wrong_answer", offsetof(struct iter_round, wrong_answer)},
+	};
+	json_t *o;
+	size_t i;
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return util_errf(err, errlen, "\"round_stats\" is not an array");
+	json_array_foreach(a, i, o) {
+		long long k, v;
+		struct iter_round *ro;
+		if (!json_is_object(o))
+			return util_errf(err, errlen, "\"round_stats\"[%zu] is not an object", i);
+		if (get_int(o, "round", 1, r->rounds, 1, &k, err, errlen))
+			return -1;
+		ro = &r->round[k - 1];
+		for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+			if (get_int(o, counts[c].key, 0, LONG_MAX, 0, &v, err, errlen))
+				return -1;
+			*(long *)((char *)ro + counts[c].off) = (long)v;
+		}
+		if (get_num(o, "best_gflops", ITERLOG_UNKNOWN, &ro->best_gflops, err, errlen) ||
+		    get_num(o, "median_gflops", ITERLOG_UNKNOWN, &ro->median_gflops, err, errlen) ||
+		    get_num(o, "mean_reward", 0.0, &ro->mean_reward, err, errlen))
+			return -1;
+		ro->updated = json_is_true(json_object_get(o, "updated"));
+	}
 	return 0;
 }
 
@@ -167,7 +221,13 @@ static int parse_record(json_t *o, struct iter_record *r, char *err, size_t errl
 	if (get_int(o, "retries", 0, INT_MAX, 0, &v, err, errlen))
 		return -1;
 	r->retries = (int)v;
-	return 0;
+	if (get_int(o, "rounds", 1, ITERLOG_ROUNDS_MAX, 1, &v, err, errlen))
+		return -1;
+	r->rounds = (int)v;
+	if (get_int(o, "rounds_done", 0, r->rounds, 0, &v, err, errlen))
+		return -1;
+	r->rounds_done = (int)v;
+	return parse_rounds(json_object_get(o, "round_stats"), r, err, errlen);
 }
 
 static json_t *num_or_null(double v, int known)
@@ -182,7 +242,7 @@ static json_t *time_or_null(int64_t t)
 
 json_t *iterlog_record_json(const struct iter_record *r)
 {
-	return json_pack("{s:I, s:s, s:s, s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	json_t *j = json_pack("{s:I, s:s, s:s, s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 			 " s:o, s:o, s:o, s:o, s:o, s:i}",
 			 "iter", (json_int_t)r->iter, "job_id", r->job_id, "state",
 			 iterlog_state_name(r->state), "stage", r->stage, "submit",
@@ -197,6 +257,31 @@ json_t *iterlog_record_json(const struct iter_record *r)
 			 num_or_null(r->mean_reward, r->samples > 0), "coverage",
 			 num_or_null(r->coverage, r->coverage >= 0), "qd_score",
 			 num_or_null(r->qd_score, r->qd_score >= 0), "retries", r->retries);
+	if (j)
+		json_object_set_new(j, "rounds_done", json_integer(r->rounds_done));
+	if (j && r->rounds > 1)
+		json_object_set_new(j, "rounds", json_integer(r->rounds));
+	if (j && r->rounds > 1 && (r->samples > 0 || r->rounds_done > 0)) {
+		json_t *a = json_array();
+		for (int k = 0; k < r->rounds && k < ITERLOG_ROUNDS_MAX; k++) {
+			const struct iter_round *ro = &r->round[k];
+			json_array_append_new(
+				a, json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:b}",
+					     "round", k + 1, "samples", (json_int_t)ro->samples, "ok",
+					     (json_int_t)ro->ok, "rejected", (json_int_t)ro->rejected,
+					     "compile_error", (json_int_t)ro->compile_error, "timeout",
+					     (json_int_t)ro->timeout, "runtime_error",
+					     (json_int_t)ro->runtime_error, "wrong_answer",
+					     (json_int_t)ro->wrong_answer, "best_gflops",
+					     num_or_null(ro->best_gflops, ro->best_gflops >= 0),
+					     "median_gflops",
+					     num_or_null(ro->median_gflops, ro->median_gflops >= 0),
+					     "mean_reward", num_or_null(ro->mean_reward, ro->samples > 0),
+					     "updated", ro->updated));
+		}
+		json_object_set_new(j, "round_stats", a);
+	}
+	return j;
 }
 
 /* ---- append ---------------------------------------------------------------------------- */

@@ -22,6 +22,16 @@ enum iter_state {
 
 #define ITERLOG_UNKNOWN (-1.0) /* best/median GFLOPS, coverage, qd_score not known (yet) */
 
+#define ITERLOG_ROUNDS_MAX 64 /* gpu_step.rounds' upper bound */
+
+/* One round (one GRPO step) of an iteration of several: its samples as iterlog_summarise
+ * counts them, and whether its update was applied (its checkpoint was complete). */
+struct iter_round {
+	long samples, ok, rejected, compile_error, timeout, runtime_error, wrong_answer;
+	double best_gflops, median_gflops, mean_reward;
+	int updated;
+};
+
 /* One RL iteration as `perfrl acct` shows it. In the JSON line the keys are the member names
  * (job_id a string, state a name above, times epoch seconds; null or absent: unknown). */
 struct iter_record {
@@ -36,6 +46,9 @@ struct iter_record {
 	double coverage;        /* archive coverage 0..1, ITERLOG_UNKNOWN before SQD */
 	double qd_score;        /* ITERLOG_UNKNOWN before SQD */
 	int retries;
+	int rounds;             /* GRPO steps the job was to run (gpu_step.rounds); 1 */
+	int rounds_done;        /* of them, the ones whose update was applied */
+	struct iter_round round[ITERLOG_ROUNDS_MAX]; /* with rounds > 1: each round's own */
 };
 
 const char *iterlog_state_name(enum iter_state s);
@@ -64,6 +77,10 @@ void iterlog_free(struct iter_record *recs);
  * members of r are left alone. -1 when results is not an array or an element has no known
  * status or no numeric reward (such elements are not counted; the others are). */
 int iterlog_summarise(json_t *results, struct iter_record *r);
+
+/* The directory of round k (1-based) of an iteration of `rounds` rounds: ITER_DIR itself when
+ * there is one round, else ITER_DIR/round-KK. 0, or -1 when it does not fit. */
+int iterlog_round_dir(char *buf, size_t len, const char *iter_dir, int k, int rounds);
 
 /* Append "EVENT<TAB>epoch seconds" to ITER_DIR/timeline.tsv, the iteration's timeline, which
  * the job script, the GPU step and the orchestrator write (benchmarks/iteration_split reads

@@ -1,6 +1,7 @@
 /* orchestrate.c - `perfrl run` and `perfrl cancel`: one heterogeneous Slurm job per RL
  * iteration, watched through libslurm, resumable from RUN/state at any point. */
 #include "config.h"
+#include "checkpoints.h"
 #include "commands.h"
 #include "conf.h"
 #include "iterlog.h"
@@ -168,10 +169,10 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
  * that name that slurmctld still knows and that has not finished is reattached instead: a
  * submission whose reply was lost, or an orchestrator killed right after submitting.
  */
-static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_t *job)
+static int submit(struct orch *o, long iter, const char *dir, int rounds, int retry, uint32_t *job)
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], who[64], iter_s[32],
-		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16];
+		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16], *round_dirs;
 	char *args = jobspec_bench_args(&o->cfg), *script, *env[JOBSPEC_ENV_MAX];
 	static char cache[PATH_MAX + 32];
 	struct sc_job_spec spec;
@@ -184,7 +185,8 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 	/* The CPU step waits for the GPU step's output at most as long as the GPU step may run. */
 	snprintf(wait_s, sizeof wait_s, "%d", o->cfg.slurm.gpu.time_limit_min > 0 ? o->cfg.slurm.gpu.time_limit_min * 60 : 86400);
 	if (o->cfg.gpu_step.command == CONFIG_GPU_FIXED)
-		snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d", o->cfg.gpu_step.group_size);
+		snprintf(gpu_args, sizeof gpu_args, "--fixed --group-size %d --rounds %d",
+			 o->cfg.gpu_step.group_size, rounds);
 	else { /* builtin, or trl: the same flags for the Python driver */
 		char lr[64] = "", *head;
 		if (o->cfg.gpu_step.learning_rate > 0)
@@ -193,19 +195,37 @@ static int submit(struct orch *o, long iter, const char *dir, int retry, uint32_
 			       ? util_xstrdup(o->trl_head)
 			       : util_xasprintf("--builtin --prior-bias %g", o->cfg.gpu_step.prior_bias);
 		snprintf(gpu_args, sizeof gpu_args,
-			 "%s --group-size %d --clip %g --kl-beta %g --seed %d --wait %s%s%s%s", head,
-			 o->cfg.gpu_step.group_size, o->cfg.gpu_step.clip, o->cfg.gpu_step.kl_beta,
-			 o->cfg.seed, wait_s, lr,
+			 "%s --group-size %d --rounds %d --clip %g --kl-beta %g --seed %d --wait %s%s%s%s",
+			 head, o->cfg.gpu_step.group_size, rounds, o->cfg.gpu_step.clip,
+			 o->cfg.gpu_step.kl_beta, o->cfg.seed, wait_s, lr,
 			 o->cfg.gpu_step.command == CONFIG_GPU_TRL && *o->cfg.gpu_step.args ? " " : "",
 			 o->cfg.gpu_step.command == CONFIG_GPU_TRL ? o->cfg.gpu_step.args : "");
 		free(head);
 	}
+	/* The rounds' directories, in order, each quoted for the script (run_dir has no quote:
+	 * perfrl.conf(5) refuses one). The CPU tasks measure them one after the other. */
+	{
+		char *p = util_xstrdup("");
+		for (int k = 1; k <= rounds; k++) {
+			char rd[PATH_MAX], *q;
+			if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) != 0) {
+				free(p);
+				free(args);
+				return util_error("run_dir too long");
+			}
+			q = util_xasprintf("%s%s\"%s\"", p, k > 1 ? " " : "", rd);
+			free(p);
+			p = q;
+		}
+		round_dirs = p;
+	}
 	{
 		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
 				    o->perfrl, "GPU_ARGS", gpu_args, "BENCH_ARGS", args, "WAIT_S", wait_s,
-				    "RETRY", retry_s, "CPU_TASKS", tasks_s, NULL};
+				    "RETRY", retry_s, "CPU_TASKS", tasks_s, "ROUND_DIRS", round_dirs, NULL};
 		script = template_render(retry ? "templates/retry.sbatch.in" : "templates/iteration.sbatch.in", kv);
 	}
+	free(round_dirs);
 	free(args);
 	if (!script)
 		return -1;
@@ -252,44 +272,124 @@ static enum iter_state state_of(const struct sc_job_state *st)
 
 /* ---- collecting ----------------------------------------------------------------------------- */
 
-/* completions and every result on disk (finished shards, journals of killed ones, follow-ups):
- * *results gets one record per measured sample, *missing the completions without one. */
-static int collect(const char *dir, json_t **results, json_t **missing, long *ncompl)
+/* Round k's completions and every result of it on disk (finished shards, journals of killed
+ * ones, follow-ups): results gets one record per measured sample, missing the completions
+ * without one; with several rounds each gets "round": k (sample ids repeat from round to
+ * round). The number of completions, or -1 when the GPU step never wrote the round's. */
+static long collect_round(const char *dir, int k, int rounds, json_t *results, json_t *missing)
 {
-	char path[PATH_MAX + 64];
-	json_t *compl = json_object(), *res, *k;
+	char rd[PATH_MAX], path[PATH_MAX + 64];
+	json_t *compl, *res, *c;
 	const char *key;
+	long n;
 
-	snprintf(path, sizeof path, "%s/completions.jsonl", dir);
-	*ncompl = jsonl_read_by_id(path, compl);
-	if (*ncompl < 0) {
+	if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/completions.jsonl", rd);
+	compl = json_object();
+	if ((n = jsonl_read_by_id(path, compl)) < 0) {
 		json_decref(compl);
-		return -1; /* the GPU step never wrote them */
+		return -1;
 	}
-	res = jsonl_results(dir);
-	*results = json_array();
-	*missing = json_array();
-	json_object_foreach(compl, key, k) {
-		json_t *r = json_object_get(res, key);
-		json_array_append(r ? *results : *missing, r ? r : k);
+	res = jsonl_results(rd);
+	json_object_foreach(compl, key, c) {
+		json_t *r = json_object_get(res, key), *e = r ? r : c;
+		if (rounds > 1)
+			json_object_set_new(e, "round", json_integer(k));
+		json_array_append(r ? results : missing, e);
 	}
 	json_decref(compl);
 	json_decref(res);
-	return 0;
+	return n;
+}
+
+/* Every round's completions and results (collect_round); *ncompl the completions of all
+ * rounds, *generated the rounds that have them. -1 when no round has completions. */
+static int collect(const char *dir, int rounds, json_t **results, json_t **missing, long *ncompl,
+		   int *generated)
+{
+	int gen = 0;
+	*results = json_array();
+	*missing = json_array();
+	*ncompl = 0;
+	for (int k = 1; k <= rounds; k++) {
+		long n = collect_round(dir, k, rounds, *results, *missing);
+		if (n >= 0) {
+			*ncompl += n;
+			gen++;
+		}
+	}
+	if (generated)
+		*generated = gen;
+	return gen ? 0 : -1;
 }
 
 /* Samples with a record on disk and completions, for what a waiting iteration says; -1 when
  * the GPU step has written no completions yet. */
-static long measured_so_far(const char *dir, long *ncompl)
+static long measured_so_far(const char *dir, int rounds, long *ncompl)
 {
 	json_t *results = NULL, *missing = NULL;
-	long n;
-	if (collect(dir, &results, &missing, ncompl) != 0)
-		return -1;
-	n = (long)json_array_size(results);
+	long n = -1;
+	if (collect(dir, rounds, &results, &missing, ncompl, NULL) == 0)
+		n = (long)json_array_size(results);
 	json_decref(results);
 	json_decref(missing);
 	return n;
+}
+
+/* Each round's own summary and whether its update was applied (a complete checkpoint). */
+static void summarise_rounds(const char *dir, struct iter_record *r)
+{
+	r->rounds_done = 0;
+	for (int k = 1; k <= r->rounds && k <= ITERLOG_ROUNDS_MAX; k++) {
+		char rd[PATH_MAX];
+		json_t *res = json_array(), *mis = json_array();
+		struct iter_record t;
+		struct iter_round *ro = &r->round[k - 1];
+		iterlog_record_init(&t, r->iter);
+		collect_round(dir, k, r->rounds, res, mis);
+		iterlog_summarise(res, &t);
+		*ro = (struct iter_round){t.samples, t.ok, t.rejected, t.compile_error, t.timeout,
+					  t.runtime_error, t.wrong_answer, t.best_gflops,
+					  t.median_gflops, t.mean_reward, 0};
+		ro->updated = iterlog_round_dir(rd, sizeof rd, dir, k, r->rounds) == 0 &&
+			      checkpoints_complete(rd);
+		r->rounds_done += ro->updated;
+		json_decref(res);
+		json_decref(mis);
+	}
+}
+
+/* The iteration's rounds' directories, before the job: with several rounds each gets the
+ * iteration's prompts and technique catalogue (the plan is the iteration's) and results/. */
+static int prepare_rounds(const char *dir, int rounds)
+{
+	static const char *const files[] = {"prompts.jsonl", "techniques.json"};
+	if (rounds <= 1)
+		return 0;
+	for (int k = 1; k <= rounds; k++) {
+		char rd[PATH_MAX], path[PATH_MAX + 32], src[PATH_MAX + 32];
+		if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) != 0)
+			return util_error("run_dir too long");
+		snprintf(path, sizeof path, "%s/results", rd);
+		if (util_mkdirs(path, 0755) != 0)
+			return util_error("cannot create %s: %s", path, strerror(errno));
+		for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+			size_t len;
+			char *text;
+			snprintf(path, sizeof path, "%s/%s", rd, files[f]);
+			snprintf(src, sizeof src, "%s/%s", dir, files[f]);
+			if (access(path, F_OK) == 0 || access(src, F_OK) != 0)
+				continue;
+			if (!(text = util_read_file(src, 0, &len)) ||
+			    util_write_atomic(path, text, len) != 0) {
+				free(text);
+				return util_error("cannot write %s: %s", path, strerror(errno));
+			}
+			free(text);
+		}
+	}
+	return 0;
 }
 
 struct watch_ctx {
@@ -315,7 +415,8 @@ static void watch_state(void *arg, const struct sc_job_state *st)
 
 static long watch_progress(void *arg, long *total)
 {
-	return measured_so_far(((struct watch_ctx *)arg)->dir, total);
+	struct watch_ctx *c = arg;
+	return measured_so_far(c->dir, c->r->rounds, total);
 }
 
 /* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
@@ -345,7 +446,7 @@ static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_
 		if (!r->start)
 			r->start = st.comp[0].start_time;
 		r->end = (time_t)end;
-		done = measured_so_far(dir, &total);
+		done = measured_so_far(dir, r->rounds, &total);
 		*final = done >= 0 && done == total ? ITER_COMPLETED : ITER_FAILED;
 		return 0;
 	case RUN_W_GONE:
@@ -445,6 +546,35 @@ static int wait_tasks_gone(struct orch *o, const char *dir, long iter)
 	}
 }
 
+/* Follow-up N's inputs: each round's unmeasured samples into ROUND/retry-N.jsonl (kept when
+ * it exists: a resumed orchestrator must not change what a follow-up measures). */
+static int write_retry_files(const char *dir, int rounds, int retry, json_t *missing)
+{
+	for (int k = 1; k <= rounds; k++) {
+		char rd[PATH_MAX], path[PATH_MAX + 64];
+		json_t *mine = json_array(), *e;
+		size_t i;
+		int rc = 0;
+		if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) != 0)
+			return util_error("run_dir too long");
+		json_array_foreach(missing, i, e) {
+			json_t *c;
+			if (rounds > 1 && json_integer_value(json_object_get(e, "round")) != k)
+				continue;
+			c = json_deep_copy(e);
+			json_object_del(c, "round");
+			json_array_append_new(mine, c);
+		}
+		snprintf(path, sizeof path, "%s/retry-%d.jsonl", rd, retry);
+		if (json_array_size(mine) && access(path, F_OK) != 0 && jsonl_write(path, mine) != 0)
+			rc = util_error("cannot write %s: %s", path, strerror(errno));
+		json_decref(mine);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- one iteration ---------------------------------------------------------------------------- */
 
 static int run_iteration(struct orch *o, struct iter_record *r)
@@ -454,20 +584,23 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 	json_t *results = NULL, *missing = NULL;
 	uint32_t job = (uint32_t)strtoul(r->job_id, NULL, 10);
 	long ncompl = 0;
-	int rc;
+	int rc, generated = 0;
 
 	if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o->run_dir, r->iter) != 0)
 		return util_error("run_dir too long"), RUN_ERROR;
 	snprintf(path, sizeof path, "%s/results", dir);
 	if (util_mkdirs(path, 0755) != 0)
 		return util_error("cannot create %s: %s", path, strerror(errno)), RUN_ERROR;
-	if (sqd_prepare(o->sqd, r->iter, dir, &r->stage) != 0)
+	/* A new iteration has the configuration's rounds; a resumed one keeps its record's. */
+	if (!job && r->retries == 0)
+		r->rounds = o->cfg.gpu_step.rounds;
+	if (sqd_prepare(o->sqd, r->iter, dir, &r->stage) != 0 || prepare_rounds(dir, r->rounds) != 0)
 		return RUN_ERROR;
 
 	/* The het job: reattach to the recorded one, or submit (retries 0 means none ran). */
 	if (!job && r->retries == 0) {
 		iterlog_stamp(dir, "submit");
-		if (submit(o, r->iter, dir, 0, &job) != 0)
+		if (submit(o, r->iter, dir, r->rounds, 0, &job) != 0)
 			return RUN_ERROR;
 		iterlog_stamp(dir, "submitted");
 		snprintf(r->job_id, sizeof r->job_id, "%u", job);
@@ -522,7 +655,9 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 					  r->iter, job, st, atoi(st) == 2 ? "a usage or input error" : "a failure",
 					  dir, r->retries ? "retry-" : "", job);
 		}
-		if (collect(dir, &results, &missing, &ncompl) != 0 || ncompl == 0) {
+		json_decref(results);
+		json_decref(missing);
+		if (collect(dir, r->rounds, &results, &missing, &ncompl, &generated) != 0 || ncompl == 0) {
 			/* No completions (none, or an empty file): the GPU step failed. Nothing was
 			 * measured; the iteration is recorded as it ended (a job that ended well
 			 * as failed, not as a completed iteration of 0 samples) and the run goes on. */
@@ -532,6 +667,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 				   r->job_id, iterlog_state_name(final));
 			r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
 			r->end = time(NULL);
+			summarise_rounds(dir, r);
 			if (sqd_update(o->sqd, r->iter, dir, NULL, r) != 0)
 				return RUN_ERROR;
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
@@ -545,19 +681,19 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		util_info("iteration %ld: %zu of %ld samples unmeasured after job %u (%s); follow-up %d",
 			  r->iter, json_array_size(missing), ncompl, job, iterlog_state_name(final),
 			  r->retries);
-		snprintf(path, sizeof path, "%s/retry-%d.jsonl", dir, r->retries);
-		if (access(path, F_OK) != 0 && jsonl_write(path, missing) != 0)
-			return util_error("cannot write %s: %s", path, strerror(errno)), RUN_ERROR;
+		if (write_retry_files(dir, r->rounds, r->retries, missing) != 0)
+			return RUN_ERROR;
 		json_decref(results);
 		json_decref(missing);
 		results = missing = NULL;
-		if (submit(o, r->iter, dir, r->retries, &job) != 0)
+		if (submit(o, r->iter, dir, r->rounds, r->retries, &job) != 0)
 			return RUN_ERROR;
 		r->state = ITER_RUNNING;
 		if (append(o, r) != 0)
 			return RUN_ERROR;
 	}
 	iterlog_summarise(results, r);
+	summarise_rounds(dir, r);
 	if (sqd_update(o->sqd, r->iter, dir, results, r) != 0) {
 		json_decref(results);
 		json_decref(missing);
@@ -567,15 +703,28 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		r->end = time(NULL); /* follow-ups end the iteration later than its job */
 	if (final == ITER_CANCELLED)
 		r->state = ITER_CANCELLED;
-	else if (json_array_size(missing) == 0)
+	else if (json_array_size(missing) == 0 && generated == r->rounds)
 		r->state = ITER_COMPLETED;
 	else
 		r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
-	util_info("iteration %ld: %s, %ld samples measured, %zu unmeasured, %ld ok, best %.2f GFLOPS",
-		  r->iter, iterlog_state_name(r->state), r->samples, json_array_size(missing), r->ok,
-		  r->best_gflops > 0 ? r->best_gflops : 0.0);
+	if (generated < r->rounds)
+		util_info("iteration %ld: the GPU step wrote the completions of %d of %d rounds (job %s "
+			  "%s); the next iteration starts from the last complete checkpoint",
+			  r->iter, generated, r->rounds, r->job_id, iterlog_state_name(final));
+	if (r->rounds > 1)
+		util_info("iteration %ld: %s, %d of %d rounds updated, %ld samples measured, %zu "
+			  "unmeasured, %ld ok, best %.2f GFLOPS",
+			  r->iter, iterlog_state_name(r->state), r->rounds_done, r->rounds, r->samples,
+			  json_array_size(missing), r->ok, r->best_gflops > 0 ? r->best_gflops : 0.0);
+	else
+		util_info("iteration %ld: %s, %ld samples measured, %zu unmeasured, %ld ok, best %.2f GFLOPS",
+			  r->iter, iterlog_state_name(r->state), r->samples, json_array_size(missing), r->ok,
+			  r->best_gflops > 0 ? r->best_gflops : 0.0);
 	rc = append(o, r) ? RUN_ERROR : RUN_DONE;
 	iterlog_stamp(dir, "recorded");
+	/* Old checkpoints go only now: the iteration's own are complete and recorded. */
+	if (rc == RUN_DONE && o->cfg.gpu_step.keep_checkpoints > 0)
+		checkpoints_prune(o->run_dir, o->cfg.gpu_step.keep_checkpoints);
 	json_decref(results);
 	json_decref(missing);
 	return rc;
@@ -763,8 +912,9 @@ int cmd_cancel(int argc, char **argv)
 		}
 		/* What it measured is kept, and counted, as the orchestrator would. */
 		if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o.run_dir, r.iter) == 0 &&
-		    collect(dir, &results, &missing, &ncompl) == 0) {
+		    collect(dir, r.rounds, &results, &missing, &ncompl, NULL) == 0) {
 			iterlog_summarise(results, &r);
+			summarise_rounds(dir, &r);
 			/* Its kernels reach the archive too (a broken stages.lua only costs that). */
 			if (sqd_open(&o.cfg, o.state_dir, &o.sqd) == 0)
 				sqd_update(o.sqd, r.iter, dir, results, &r);

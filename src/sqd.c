@@ -334,6 +334,39 @@ out:
 	return rc;
 }
 
+/* The completions of the round a record belongs to: an iteration of several rounds marks
+ * each record with its "round" (orchestrate.c), whose completions are DIR/round-RR's, read
+ * once into compl under "round-RR"; else the iteration's own, compl itself. */
+static json_t *round_completions(const char *dir, json_t *rec, json_t *compl)
+{
+	json_t *k = json_object_get(rec, "round"), *by;
+	char key[32], path[PATH_MAX + 64];
+	if (!json_is_integer(k))
+		return compl;
+	snprintf(key, sizeof key, "round-%02d", (int)json_integer_value(k));
+	if ((by = json_object_get(compl, key)))
+		return by;
+	by = json_object();
+	snprintf(path, sizeof path, "%s/%s/completions.jsonl", dir, key);
+	jsonl_read_by_id(path, by);
+	json_object_set_new(compl, key, by);
+	return by;
+}
+
+/* How the archive names a sample: its id, after its round's directory when there are rounds
+ * ("round-02/p1/3"), so that it can be found. */
+static const char *sample_ref(json_t *rec, const char *key, char *buf, size_t len)
+{
+	json_t *k = json_object_get(rec, "round");
+	const char *id = json_is_string(json_object_get(rec, "sample_id"))
+				 ? json_string_value(json_object_get(rec, "sample_id"))
+				 : key;
+	if (!json_is_integer(k))
+		return id;
+	snprintf(buf, len, "round-%02d/%s", (int)json_integer_value(k), id ? id : "");
+	return buf;
+}
+
 int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struct iter_record *r)
 {
 	char path[PATH_MAX + 32];
@@ -358,7 +391,8 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 			char *pk = jsonl_id_key(json_object_get(rec, "problem_id"));
 			char *sk = jsonl_id_key(json_object_get(rec, "sample_id"));
 			json_t *pr = pk ? json_object_get(prompts, pk) : NULL;
-			json_t *co = sk ? json_object_get(compl, sk) : NULL;
+			json_t *co = sk ? json_object_get(round_completions(dir, rec, compl), sk) : NULL;
+			char ref[160];
 			const char *text = json_string_value(json_object_get(co, "completion"));
 			const char *shape = json_string_value(json_object_get(pr, "shape"));
 			techset_t used;
@@ -373,10 +407,7 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 					q->arc, shape, techs,
 					json_number_value(json_object_get(rec, "gflops")),
 					json_number_value(json_object_get(rec, "reward")), iter,
-					json_is_string(json_object_get(rec, "sample_id"))
-						? json_string_value(json_object_get(rec, "sample_id"))
-						: sk,
-					code);
+					sample_ref(rec, sk, ref, sizeof ref), code);
 			}
 			free(code);
 			free(pk);

@@ -274,8 +274,25 @@ static void test_cli(void)
 	CHECK_ACCT(2, "", "--no-such-option");
 	out = run_acct(&rc, "--helpformat", (char *)NULL);
 	CHECK(rc == 0 && strstr(out, "Iter") && strstr(out, "MedianGFLOPS") &&
-	      strstr(out, "Retries\n"));
+	      strstr(out, "Retries") && strstr(out, "Rounds") && strstr(out, "Ckpt\n"));
 	free(out);
+
+	/* An iteration of rounds: one more row per round (Iter N.R), sacct's job steps; -X
+	 * hides them. Its checkpoints are gone (none on disk): pruned if its update was applied. */
+	CHECK(append("{\"iter\":4,\"job_id\":\"102\",\"state\":\"COMPLETED\",\"stage\":2,"
+		     "\"samples\":6,\"ok\":3,\"wrong_answer\":3,\"mean_reward\":1,\"rounds\":2,"
+		     "\"rounds_done\":1,\"round_stats\":[{\"round\":1,\"samples\":4,\"ok\":3,"
+		     "\"wrong_answer\":1,\"mean_reward\":4.5,\"best_gflops\":9,\"updated\":true},"
+		     "{\"round\":2,\"samples\":2,\"wrong_answer\":2,\"mean_reward\":-10}]}") == 0);
+	CHECK_ACCT(0, "Iter|JobID|Samples|WrongAns|MeanReward|BestGFLOPS|Rounds|Ckpt\n"
+		      "4|102|6|50.0%|1.00||1/2|\n"
+		      "4.1|102|4|25.0%|4.50|9.00||pruned\n"
+		      "4.2|102|2|100.0%|-10.00|||none\n",
+		   "-P", "--iterations=4", "-o", "Iter,JobID,Samples,WrongAns,MeanReward,BestGFLOPS,Rounds,Ckpt");
+	CHECK_ACCT(0, "4|1/2\n", "-P", "-n", "-X", "--iterations=4", "-o", "Iter,Rounds");
+	/* A round the record's rounds do not have is refused by the writer. */
+	CHECK(append("{\"iter\":5,\"state\":\"COMPLETED\",\"rounds\":2,"
+		     "\"round_stats\":[{\"round\":3}]}") != 0);
 	out = run_acct(&rc, "-h", (char *)NULL);
 	CHECK(rc == 0 && strstr(out, "--parsable2"));
 	free(out);
