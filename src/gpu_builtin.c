@@ -430,19 +430,21 @@ out:
 }
 
 /* The iteration's rounds, one GRPO step each, the policy kept in memory from one to the next.
- * Rounds with a checkpoint (a requeued job) are not redone: the first round without one
- * starts from the latest checkpoint before it. */
+ * The rounds up to the last one with a checkpoint (a requeued job) are not redone, whether or
+ * not keep_checkpoints has since deleted the earlier ones' checkpoints: the next round starts
+ * from the latest checkpoint before it. */
 static int builtin_step(const struct opts *o)
 {
 	char rd[PATH_MAX], from[PATH_MAX + 64];
 	struct grpo_policy p, ref;
 	int k0 = 1;
-	while (k0 <= o->rounds) {
-		if (iterlog_round_dir(rd, sizeof rd, o->dir, k0, o->rounds) != 0)
+	for (int k = o->rounds; k >= 1; k--) {
+		if (iterlog_round_dir(rd, sizeof rd, o->dir, k, o->rounds) != 0)
 			return util_error("--iter-dir too long"), 1;
-		if (!checkpoints_complete(rd))
+		if (checkpoints_complete(rd)) {
+			k0 = k + 1;
 			break;
-		k0++;
+		}
 	}
 	if (k0 > o->rounds) {
 		util_info("gpu-step: every round of %s has its checkpoint (a requeued job): nothing to do",
