@@ -135,18 +135,32 @@ static void load_iterations(struct report *r, const char *run_dir, double *peak)
 		const char *k;
 		double start, gen, bench, end;
 		snprintf(dir, sizeof dir, "%s/iter-%04ld", run_dir, r->recs[i].iter);
-		res = jsonl_results(dir);
-		json_object_foreach(res, k, rec) {
-			if (!strcmp(json_string_value(json_object_get(rec, "status")) ?: "", "ok") &&
-			    json_is_number(json_object_get(rec, "gflops")))
-				json_array_append(g, json_object_get(rec, "gflops"));
-			if (json_number_value(json_object_get(rec, "peak_gflops")) > *peak)
-				*peak = json_number_value(json_object_get(rec, "peak_gflops"));
+		/* Every round's samples (gpu_step.rounds: each round's directory). */
+		for (int kr = 1; kr <= r->recs[i].rounds; kr++) {
+			char rd[PATH_MAX];
+			if (iterlog_round_dir(rd, sizeof rd, dir, kr, r->recs[i].rounds) != 0)
+				continue;
+			res = jsonl_results(rd);
+			json_object_foreach(res, k, rec) {
+				if (!strcmp(json_string_value(json_object_get(rec, "status")) ?: "", "ok") &&
+				    json_is_number(json_object_get(rec, "gflops")))
+					json_array_append(g, json_object_get(rec, "gflops"));
+				if (json_number_value(json_object_get(rec, "peak_gflops")) > *peak)
+					*peak = json_number_value(json_object_get(rec, "peak_gflops"));
+			}
+			json_decref(res);
 		}
-		json_decref(res);
 		ev = timeline(dir);
 		start = ev_at(ev, "job_start", NAN);
 		gen = ev_at(ev, "generated", start);
+		if (r->recs[i].rounds > 1) { /* the first round's generation: the rest overlap */
+			char rd[PATH_MAX + 16];
+			json_t *ev1;
+			snprintf(rd, sizeof rd, "%s/round-01", dir);
+			ev1 = timeline(rd);
+			gen = ev_at(ev1, "generated", start);
+			json_decref(ev1);
+		}
 		bench = ev_at(ev, "cpu_step_end", gen);
 		end = ev_at(ev, "job_end", ev_at(ev, "gpu_step_end", bench));
 		t = json_pack("{s:f, s:f, s:f, s:f, s:f}",
@@ -557,8 +571,17 @@ static int cmp_cell_desc(const void *a, const void *b)
 static json_t *elite_record(const char *run_dir, const struct archive_cell *c)
 {
 	char dir[PATH_MAX + 32], *key;
-	json_t *res, *rec, *id = json_string(c->sample_id ? c->sample_id : "");
-	snprintf(dir, sizeof dir, "%s/iter-%04ld", run_dir, c->improved_iter);
+	const char *sid = c->sample_id ? c->sample_id : "";
+	json_t *res, *rec, *id;
+	int round = 0, used = 0;
+	/* A sample of an iteration of rounds is "round-RR/ID" (sqd.c): its round's directory. */
+	if (sscanf(sid, "round-%d/%n", &round, &used) == 1 && used > 0) {
+		snprintf(dir, sizeof dir, "%s/iter-%04ld/round-%02d", run_dir, c->improved_iter, round);
+		sid += used;
+	} else {
+		snprintf(dir, sizeof dir, "%s/iter-%04ld", run_dir, c->improved_iter);
+	}
+	id = json_string(sid);
 	res = jsonl_results(dir);
 	key = jsonl_id_key(id);
 	rec = json_incref(json_object_get(res, key));
