@@ -125,6 +125,8 @@ static const struct key keys[] = {
 	      "prompts per iteration"),
 	K_INT("gpu_step.rounds", gpu_step.rounds, 1, 1, 64,
 	      "GRPO steps per iteration (one het job), each with its own completions and results"),
+	K_BOOL("gpu_step.overlap", gpu_step.overlap, 0,
+	       "builtin: draw round r+1 while round r is measured (one step off-policy)"),
 	K_INT("gpu_step.keep_checkpoints", gpu_step.keep_checkpoints, 3, 0, 100000,
 	      "complete checkpoints kept (the newest, plus the best by training reward); 0: all"),
 	K_FLOAT("gpu_step.learning_rate", gpu_step.learning_rate, 0, 0, 1,

@@ -39,6 +39,7 @@ struct perfrl_config {
 		int command; /* enum config_gpu_command */
 		int group_size, prompts_per_iteration, rounds;
 		int keep_checkpoints; /* 0: keep all */
+		int overlap; /* builtin: draw round r+1 before round r's update */
 		double learning_rate, clip, kl_beta, prior_bias;
 		char *model_path, *python;
 		char *args; /* more trl driver flags, checked shell words */

@@ -41,6 +41,9 @@ static const char builtin_usage[] =
 	"      --rounds R       GRPO steps in this job (default 1): round r in DIR/round-RR\n"
 	"                       when R > 1, each with its own completions, results and\n"
 	"                       checkpoint; the policy stays in memory between rounds\n"
+	"      --overlap        draw round r+1 before round r's update, so that the CPU step\n"
+	"                       measures it meanwhile (one step off-policy, corrected by the\n"
+	"                       clipped ratio to the policy that drew it)\n"
 	"      --samples K      with --sample: kernels per prompt (default: G)\n"
 	"      --lr X           step size on the logits (default 1)\n"
 	"      --clip X         clip range of the ratio (default 0.2)\n"
@@ -239,7 +242,7 @@ static int cpu_step_over(const char *dir)
 
 struct opts {
 	const char *dir, *prompts, *out, *checkpoint;
-	int group, samples, sample_only, rounds;
+	int group, samples, sample_only, rounds, overlap;
 	struct grpo_opts g;
 	long seed;
 	double wait_s, prior_bias;
@@ -277,6 +280,40 @@ static int sample_only(const struct opts *o)
 	return rc;
 }
 
+/* Round `round`'s completions in rd: the ones on disk (a requeued job, or drawn ahead with
+ * overlap), else G per prompt drawn from p and written atomically. NULL: reported. */
+static json_t *draw_round(const struct opts *o, const char *rd, int round,
+			  const struct grpo_policy *p, const char *from)
+{
+	char path[PATH_MAX + 64];
+	json_t *compl, *prompts;
+	/* One round: the iteration's seed as before rounds existed; several: one per round. */
+	uint64_t mix = o->rounds > 1 ? (uint64_t)iter_of(o->dir) * ITERLOG_ROUNDS_MAX + (uint64_t)round
+				     : (uint64_t)iter_of(o->dir);
+	snprintf(path, sizeof path, "%s/completions.jsonl", rd);
+	if ((compl = jsonl_read(path)))
+		return compl;
+	snprintf(path, sizeof path, "%s/prompts.jsonl", rd);
+	if (!(prompts = jsonl_read(path)))
+		return util_error("cannot read %s: %s", path, strerror(errno)), NULL;
+	{
+		struct catalogue *cat = iter_catalogue(rd);
+		compl = generate(p, cat, prompts, o->group,
+				 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + mix);
+		catalogue_free(cat);
+	}
+	json_decref(prompts);
+	snprintf(path, sizeof path, "%s/completions.jsonl", rd);
+	if (!compl || jsonl_write(path, compl) != 0) {
+		util_error("cannot write %s: %s", path, strerror(errno));
+		json_decref(compl);
+		return NULL;
+	}
+	util_info("gpu-step: %s%d: %zu kernels from %s (step %ld)", o->rounds > 1 ? "round " : "iteration ",
+		  o->rounds > 1 ? round : (int)iter_of(o->dir), json_array_size(compl), from, p->step);
+	return compl;
+}
+
 /* One round (one GRPO step) in rd, round k of the iteration o->dir: p (from `from`) is
  * updated in place and written to rd/checkpoint/policy.json. */
 static int builtin_round(const struct opts *o, const char *rd, int round, struct grpo_policy *p,
@@ -289,33 +326,22 @@ static int builtin_round(const struct opts *o, const char *rd, int round, struct
 	size_t i, n = 0, got = 0;
 	double t0 = util_now(), t_gen, t_wait, until;
 	int rc = 1, over = 0;
-	/* One round: the iteration's seed as before rounds existed; several: one per round. */
-	uint64_t mix = o->rounds > 1 ? (uint64_t)iter_of(o->dir) * ITERLOG_ROUNDS_MAX + (uint64_t)round
-				     : (uint64_t)iter_of(o->dir);
 
-	snprintf(path, sizeof path, "%s/completions.jsonl", rd);
-	if (!(compl = jsonl_read(path))) {
-		json_t *prompts;
-		snprintf(path, sizeof path, "%s/prompts.jsonl", rd);
-		if (!(prompts = jsonl_read(path)))
-			return util_error("cannot read %s: %s", path, strerror(errno)), 1;
-		{
-			struct catalogue *cat = iter_catalogue(rd);
-			compl = generate(p, cat, prompts, o->group,
-					 (uint64_t)o->seed * 0x9e3779b97f4a7c15ull + mix);
-			catalogue_free(cat);
-		}
-		json_decref(prompts);
-		snprintf(path, sizeof path, "%s/completions.jsonl", rd);
-		if (!compl || jsonl_write(path, compl) != 0) {
-			util_error("cannot write %s: %s", path, strerror(errno));
-			goto out;
-		}
-		util_info("gpu-step: %s%zu kernels from %s (step %ld)", o->rounds > 1 ? "round " : "",
-			  json_array_size(compl), from, p->step);
-	}
+	if (!(compl = draw_round(o, rd, round, p, from)))
+		return 1;
 	iterlog_stamp(rd, "generated");
 	t_gen = util_now() - t0;
+	/* Overlap: the next round is drawn now, from this policy, and measured while this one
+	 * waits and updates; its update is then one step off-policy, which the ratio to the
+	 * policy that drew it (logp, clipped as GRPO clips) corrects. */
+	if (o->overlap && round < o->rounds) {
+		char next[PATH_MAX];
+		json_t *n2;
+		if (iterlog_round_dir(next, sizeof next, o->dir, round + 1, o->rounds) != 0 ||
+		    !(n2 = draw_round(o, next, round + 1, p, from)))
+			goto out;
+		json_decref(n2);
+	}
 
 	/* The rewards: every sample's record, or whatever there is once the CPU step (the
 	 * iteration's, o->dir's timeline) is over. */
@@ -469,13 +495,14 @@ static int builtin_step(const struct opts *o)
 int gpu_builtin_main(int argc, char **argv)
 {
 	enum { O_BUILTIN = 256, O_SAMPLE, O_DIR, O_LR, O_CLIP, O_KL, O_EPOCHS, O_SEED, O_WAIT,
-	       O_PROMPTS, O_OUT, O_CKPT, O_SAMPLES, O_PRIOR, O_ROUNDS };
+	       O_PROMPTS, O_OUT, O_CKPT, O_SAMPLES, O_PRIOR, O_ROUNDS, O_OVERLAP };
 	static const struct option opts[] = {
 		{"builtin", no_argument, NULL, O_BUILTIN},
 		{"sample", no_argument, NULL, O_SAMPLE},
 		{"iter-dir", required_argument, NULL, O_DIR},
 		{"group-size", required_argument, NULL, 'g'},
 		{"rounds", required_argument, NULL, O_ROUNDS},
+		{"overlap", no_argument, NULL, O_OVERLAP},
 		{"samples", required_argument, NULL, O_SAMPLES},
 		{"lr", required_argument, NULL, O_LR},
 		{"clip", required_argument, NULL, O_CLIP},
@@ -520,6 +547,9 @@ int gpu_builtin_main(int argc, char **argv)
 		case O_ROUNDS:
 			o.rounds = (int)v;
 			bad |= v < 1 || v > ITERLOG_ROUNDS_MAX;
+			break;
+		case O_OVERLAP:
+			o.overlap = 1;
 			break;
 		case O_SAMPLES:
 			o.samples = (int)v;

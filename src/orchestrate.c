@@ -91,6 +91,9 @@ static int paths(struct orch *o, const char *conf)
 	if (n <= 0)
 		return util_error("cannot find this perfrl binary: %s", strerror(errno));
 	o->perfrl[n] = '\0';
+	if (o->cfg.gpu_step.overlap && o->cfg.gpu_step.command != CONFIG_GPU_BUILTIN)
+		return util_error("%s: gpu_step.overlap is implemented for the builtin GPU step only "
+				  "(the trl driver runs its rounds on-policy); set it to false", conf);
 	/* Relative paths are the orchestrator's, as perfrl.conf(5) says. */
 	if (o->cfg.gpu_step.command == CONFIG_GPU_TRL && !(o->trl_head = jobspec_trl_head(&o->cfg)))
 		return -1;
@@ -193,7 +196,8 @@ static int submit(struct orch *o, long iter, const char *dir, int rounds, int re
 			snprintf(lr, sizeof lr, " --lr %.6g", o->cfg.gpu_step.learning_rate);
 		head = o->cfg.gpu_step.command == CONFIG_GPU_TRL
 			       ? util_xstrdup(o->trl_head)
-			       : util_xasprintf("--builtin --prior-bias %g", o->cfg.gpu_step.prior_bias);
+			       : util_xasprintf("--builtin --prior-bias %g%s", o->cfg.gpu_step.prior_bias,
+						o->cfg.gpu_step.overlap ? " --overlap" : "");
 		snprintf(gpu_args, sizeof gpu_args,
 			 "%s --group-size %d --rounds %d --clip %g --kl-beta %g --seed %d --wait %s%s%s%s",
 			 head, o->cfg.gpu_step.group_size, rounds, o->cfg.gpu_step.clip,

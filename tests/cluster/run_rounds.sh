@@ -119,4 +119,19 @@ check "restarted: exit 0 (got $WAIT_RC), reattached to job $job" sh -c \
 check "restarted: iteration 1 COMPLETED, 3/3 rounds, still one job" \
 	test "$("$PERFRL" acct -c "$conf" -X -P -n --format=State,Rounds,JobID)" = "COMPLETED|3/3|$job"
 check_rounds "$conf" 1 3
+
+# ---- overlap: round r+1 is drawn before round r's update, and measured meanwhile
+conf=$(write_conf overlap iterations=1 rounds=3 overlap=true keep_checkpoints=0)
+run=$(run_dir_of "$conf")
+start_run "$conf" "$WORK/overlap.log"
+wait_exit "$RUN_PID" 240
+check "overlap: exit 0 (got $WAIT_RC), COMPLETED with 3/3 rounds" sh -c \
+	"[ $WAIT_RC = 0 ] && [ \"\$('$PERFRL' acct -c '$conf' -X -P -n --format=State,Rounds)\" = 'COMPLETED|3/3' ]"
+check_rounds "$conf" 1 3
+sed 's/^/#   /' "$run"/iter-0001/slurm-*.out | grep 'kernels from' || true
+check "overlap: rounds 1 and 2 drawn from the initial policy, round 3 from round 1's checkpoint (one step off)" sh -c \
+	"grep -q 'round 2: 8 kernels from the initial policy (step 0)' '$run'/iter-0001/slurm-*.out &&
+	 grep -q 'round 3: 8 kernels from $run/iter-0001/round-01/checkpoint/policy.json (step 1)' '$run'/iter-0001/slurm-*.out"
+check "overlap: round 2's kernels were on disk before round 1's update" \
+	test "$run/iter-0001/round-02/completions.jsonl" -ot "$run/iter-0001/round-01/checkpoint/policy.json"
 finish

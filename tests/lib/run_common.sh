@@ -15,7 +15,7 @@
 #                                cpu_time_limit_min gpu_time_limit_min group_size prompts
 #                                shapes (a libconfig list body, e.g. '"64x64x64"')
 #                                done_grace_s task_stale_s status_interval_s interleave
-#                                rounds keep_checkpoints
+#                                rounds keep_checkpoints overlap
 #   run_dir_of CONF              the run_dir of CONF
 #   start_run CONF LOG           `perfrl run -c CONF` in the background; sets RUN_PID
 #   wait_exit PID SECONDS        wait for PID (our child); status in WAIT_RC (124: still alive)
@@ -143,14 +143,14 @@ write_conf() { # write_conf NAME [key=value...]
 	local iterations=1 budget_s=0.2 cv_percent=5 timeout_s=5 retry_max=2 \
 		cpu_time_limit_min=5 gpu_time_limit_min=5 group_size=4 prompts=2 \
 		shapes='"64x64x64"' done_grace_s= task_stale_s= status_interval_s= interleave=true extra= \
-		rounds=1 keep_checkpoints=3
+		rounds=1 keep_checkpoints=3 overlap=false
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
 		iterations | budget_s | cv_percent | timeout_s | retry_max | cpu_time_limit_min | \
 			gpu_time_limit_min | group_size | prompts | shapes | done_grace_s | task_stale_s | \
-			status_interval_s | interleave | rounds | keep_checkpoints) eval "$k=\$v" ;;
+			status_interval_s | interleave | rounds | keep_checkpoints | overlap) eval "$k=\$v" ;;
 		*) fail "write_conf: unknown key $k" ;;
 		esac
 	done
@@ -174,7 +174,7 @@ slurm = {
   poll_interval_s = 1;$extra
 };
 gpu_step = { command = "builtin"; group_size = $group_size; prompts_per_iteration = $prompts; rounds = $rounds;
-             keep_checkpoints = $keep_checkpoints; };
+             keep_checkpoints = $keep_checkpoints; overlap = $overlap; };
 bench = { shapes = [$shapes]; budget_s = $budget_s; timeout_s = $timeout_s; cv_percent = $cv_percent;
           interleave = $interleave; };
 EOF

@@ -178,7 +178,7 @@ static void test_shipped(void)
 	CHECK(config_read_string(&cf, text) == CONFIG_TRUE);
 	CHECK(config_read_file(&ex, path) == CONFIG_TRUE);
 	leaves(config_root_setting(&cf), "", names, &n);
-	CHECK(n == 53);
+	CHECK(n == 54);
 	free(path);
 	path = util_xasprintf("%s/doc/perfrl.conf.5", top);
 	man = util_read_file(path, 0, NULL);
