@@ -472,16 +472,22 @@ def main():
 
         if trainer.is_deepspeed_enabled:
             ok = has("global_step*")
-        else:  # optimizer.pt, or FSDP's optimizer_0/
-            ok = has("optimizer.pt", "optimizer.bin", "optimizer_*") and has("scheduler.pt")
+        else:  # optimizer.pt, or FSDP's optimizer_0/ or optimizer.bin
+            ok = has("optimizer_*", "optimizer.bin") if trainer.is_fsdp_enabled else has("optimizer.pt")
+            ok = ok and has("scheduler.pt")
         if not ok:
             log(f"{prev} holds no optimizer state (a checkpoint of an older driver): the weights only, "
                 f"AdamW starts from zero moments")
             return "none"
-        if trainer.is_deepspeed_enabled:
-            from transformers.integrations.deepspeed import deepspeed_load_checkpoint
-            deepspeed_load_checkpoint(trainer.model_wrapped, prev, load_module_strict=not a.lora)
-        trainer._load_optimizer_and_scheduler(prev)
+        if trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled:  # sharded: the Trainer's own loaders
+            if trainer.is_deepspeed_enabled:
+                from transformers.integrations.deepspeed import deepspeed_load_checkpoint
+                deepspeed_load_checkpoint(trainer.model_wrapped, prev, load_module_strict=not a.lora)
+            trainer._load_optimizer_and_scheduler(prev)
+        else:  # as the Trainer loads them, but through the CPU always (its map_location "cpu:0" fails on CPUs)
+            trainer.optimizer.load_state_dict(torch.load(os.path.join(prev, "optimizer.pt"), map_location="cpu",
+                                                         weights_only=True))
+            trainer.lr_scheduler.load_state_dict(torch.load(os.path.join(prev, "scheduler.pt"), weights_only=True))
         trainer._load_scaler(prev)
         moments = [s for s in trainer.optimizer.state.values() if "exp_avg" in s]
         log(f"optimizer state from {prev}: AdamW moments of {len(moments)} tensors at their step "
@@ -541,7 +547,7 @@ def main():
                     f"update {stats['update_s']:.1f} s, save {stats['save_s']:.1f} s -> {ckpt}")
             state.wait_for_everyone()
 
-    log(f"iteration {iteration}: round{'s' if len(todo) > 1 else ''} {first}..{R} of {R}, {P} prompts x {G} each, "
+    log(f"iteration {iteration}: {f'round {R}' if first == R else f'rounds {first}..{R}'} of {R}, {P} prompts x {G} each, "
         f"from {prev or a.model} (step {base_step})"
         f"{'; reusing the completions of round(s) ' + ','.join(str(r) for r in todo if rounds[r]['reuse']) if any(rounds[r]['reuse'] for r in todo) else ''}; "
         f"{nproc} process(es), micro-batch {mb}")

@@ -25,7 +25,8 @@ t_all=$(date +%s)
 
 # prep RUN ITER ROUNDS FIRST [GEN]: ROUNDS round directories of RUN/iter-ITER holding the run's rounds
 # FIRST.. (its k-th round of all): prompts, completions (except for round GEN of this iteration, which
-# generates) and every sample's record with a reward that differs within each group.
+# generates) and every sample's record with a reward that differs within each group. The samples of a
+# group differ in their first tokens (the driver keeps 8): identical ones would sum to a zero gradient.
 prep() {
 	python3 - "$@" <<'PY'
 import json, os, sys
@@ -40,7 +41,7 @@ for j in range(1, rounds + 1):
     if j != gen:
         open(os.path.join(rd, "completions.jsonl"), "w").write("".join(json.dumps(
             {"sample_id": "%s/%d" % (q, g), "problem_id": q, "group_index": g,
-             "completion": "void dgemm(int n) { /* round %d sample %d of %s */ for (int i = 0; i < n; i++) ; }" % (k, g, q)})
+             "completion": "%s\n// round %d, sample %d of %s\nvoid dgemm(int n) { }" % (["#include <immintrin.h>", "static int x;", "double *a;", "int k = 4;"][(k + g + len(q)) % 4], k, g, q)})
             + "\n" for q in pids for g in range(G)))
     open(os.path.join(rd, "results", "shard-0.jsonl"), "w").write("".join(json.dumps(
         {"sample_id": "%s/%d" % (q, g), "status": "ok", "gflops": 1.0 + g, "reward": float((7 * k + 3 * g + 5 * i) % 11 - 5)})
@@ -90,6 +91,8 @@ for j in 1 2 3 4; do
 done
 check "1 x 4: rounds 1-3 reused their completions, round 4 generated 4" \
 	test "$(stat_of "$A/iter-0001/round-01" reused_completions) $(stat_of "$A/iter-0001/round-03" reused_completions) $(stat_of "$A/iter-0001/round-04" reused_completions) $(wc -l <"$A/iter-0001/round-04/completions.jsonl")" = "True True False 4"
+gn=$(stat_of "$A/iter-0001/round-01" grad_norm)
+check "1 x 4: round 1 had a gradient (norm $gn): the prepared samples and rewards teach something" lt 0.01 "$gn"
 check "1 x 4: the Trainer's own checkpoint directory is gone" test ! -e "$A/iter-0001/trl"
 
 # ---- 2 jobs x 2 rounds, and the same with the optimizer state withheld from the second job
@@ -143,7 +146,7 @@ check "requeued: round 1 untouched (its checkpoint, its timeline: $(events "$r1"
 	sh -c "test '$(md5sum <"$r1/checkpoint/stats.json")' = '$before' && test '$(events "$r1")' = 'generated rewarded updated '"
 check "requeued: round 2 redone from round 1's checkpoint, as step 4, reusing its completions" \
 	test "$(stat_of "$B/iter-0002/round-02" from) $(stat_of "$B/iter-0002/round-02" step) $(stat_of "$B/iter-0002/round-02" reused_completions)" = "$r1/checkpoint 4 True"
-check "requeued: the driver said it runs round 2 only" grep -q 'rounds\? 2\.\.2 of 2' "$WORK/b2again.log"
+check "requeued: the driver said it runs round 2 only" grep -q 'iteration 2: round 2 of 2,' "$WORK/b2again.log"
 echo "# requeued round 2 vs the first run of it: max abs adapter difference $(maxdiff "$B/iter-0002/round-02/checkpoint" "$A/iter-0001/round-04/checkpoint") (its completions now re-tokenized from text)"
 drive "$WORK/b2done.log" "$B/iter-0002" 2
 check "a finished iteration: exits 0 at once, nothing to do ($t s)" sh -c "test $rc = 0 && grep -q 'nothing to do' '$WORK/b2done.log'"
