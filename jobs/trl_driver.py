@@ -29,7 +29,9 @@ zero moments, so each update was Adam's bias-corrected first step, about lr * si
 loads: the weights only, and the log says so.
 
 Idempotent: a round with a complete checkpoint is not redone; a round whose completions.jsonl holds its
-P x G samples reuses them instead of generating anew. If the CPU step ends (cpu_step_end in
+P x G samples reuses them instead of generating anew, with the token ids that were sampled
+(ROUND/completion_ids.jsonl, written just before completions.jsonl; tokenizing the text again need
+not give them back), so that a requeued round makes the very update the first try would have. If the CPU step ends (cpu_step_end in
 DIR/timeline.tsv: the iteration's) or --wait runs out before any reward of a round arrived, the driver
 exits 3 without that round's checkpoint: no update from no rewards (with Adam's momentum even a zero
 gradient moves the weights). Missing rewards among arrived ones get their group's mean. Checkpoints of
@@ -44,13 +46,14 @@ DIR/prompts.jsonl from --model (with the LoRA adapter or the full checkpoint --a
 checkpoint included) as the GRPO step would, writes DIR/completions.jsonl and trains nothing: the
 held-out evaluation of an LLM (perfrl bench --completions --prompts scores it).
 """
-import argparse, asyncio, glob, inspect, json, os, re, shlex, shutil, sys, time
+import argparse, asyncio, glob, hashlib, inspect, json, os, re, shlex, shutil, sys, time
 from collections import Counter, defaultdict
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # rollout_func (a requeued job's completions)
 MARKER = "COMPLETE"
+TOKENS = "completion_ids.jsonl"  # beside completions.jsonl: the generated token ids, for a requeued round
 FENCE_OPEN, FENCE = "```c\n", "```"  # --fenced: the answer is one C block
 
 
@@ -129,6 +132,19 @@ def results(d):
                 if "sample_id" in r:
                     by.setdefault(json.dumps(r["sample_id"]), r)
     return by
+
+
+def sha(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def saved_tokens(rd, saved):
+    """The generated token ids of the saved completions, by sample id, where ROUND/completion_ids.jsonl
+    has them for the very text in completions.jsonl (else the text is tokenized again: BPE need not
+    give back the ids that were sampled, and the update would differ)."""
+    return {t["sample_id"]: t["ids"] for t in read_jsonl(os.path.join(rd, TOKENS)) or []
+            if t.get("sample_id") in saved and isinstance(t.get("ids"), list)
+            and t.get("sha") == sha(saved[t["sample_id"]].get("completion", ""))}
 
 
 def cpu_step_over(d):
@@ -296,7 +312,8 @@ def main():
         reuse = all(f"{q}/{g}" in saved for q in pids for g in range(G))
         if saved and not reuse:
             log(f"{rd}/completions.jsonl does not hold {len(pids)} x {G} samples of these prompts: generating anew")
-        rounds[r] = {"dir": rd, "prompts": prompts, "pids": pids, "saved": saved, "reuse": reuse}
+        rounds[r] = {"dir": rd, "prompts": prompts, "pids": pids, "saved": saved, "reuse": reuse,
+                     "tokens": saved_tokens(rd, saved) if reuse else {}}
     P = len(rounds[first]["prompts"])
     for r in todo:
         if len(rounds[r]["prompts"]) != P:  # one trainer, one batch shape
@@ -373,7 +390,8 @@ def main():
         rounds[r]["texts"] = [text_of(tok, few_shot, p["prompt"], a.fenced) for p in rounds[r]["prompts"]]
         rounds[r]["stats"] = {"from": (prev or a.model) if k == 0 else os.path.join(rounds[todo[k - 1]]["dir"], "checkpoint"),
                               "iteration": iteration, "round": r, "rounds": R, "step": base_step + k + 1,
-                              "reused_completions": rounds[r]["reuse"], "samples": total, "load_s": 0.0}
+                              "reused_completions": rounds[r]["reuse"], "reused_token_ids": len(rounds[r]["tokens"]),
+                              "samples": total, "load_s": 0.0}
     dataset = Dataset.from_dict({"prompt": [t for r in todo for t in rounds[r]["texts"]],
                                  "problem_id": [q for r in todo for q in rounds[r]["pids"]],
                                  "perfrl_round": [r for r in todo for _ in rounds[r]["pids"]]})
@@ -383,7 +401,7 @@ def main():
             with open(os.path.join(rd, "timeline.tsv"), "a") as f:
                 f.write(f"{event}\t{time.time():.6f}\n")
 
-    def exchange(completions, problem_id, perfrl_round, log_metric=None, **_):
+    def exchange(completions, problem_id, perfrl_round, completion_ids=None, log_metric=None, **_):
         """Writes the round's completions, waits for the CPU step, returns this process's rewards."""
         t_gen, r = time.time(), perfrl_round[0]
         rd, stats = rounds[r]["dir"], rounds[r]["stats"]
@@ -393,11 +411,14 @@ def main():
         prefix = FENCE_OPEN if a.fenced else ""  # the CPU step gets the whole block
         everything = gather_object([[q, prefix + (c if isinstance(c, str) else c[-1]["content"]).replace("\0", "")]
                                     for q, c in zip(problem_id, completions)])  # perfrl bench refuses NUL
+        tokens = gather_object([[int(t) for t in x] for x in completion_ids or [[]] * len(completions)])
         seen, ids = Counter(), []
         for q, c in everything:
             ids.append(f"{q}/{seen[q]}")
             seen[q] += 1
-        if not rounds[r]["reuse"] and main_proc:
+        if not rounds[r]["reuse"] and main_proc:  # the ids first: completions.jsonl means both are there
+            write_atomic(os.path.join(rd, TOKENS), "".join(json.dumps({"sample_id": s, "sha": sha(c), "ids": t}) + "\n"
+                                                         for s, (_, c), t in zip(ids, everything, tokens)))
             write_atomic(os.path.join(rd, "completions.jsonl"), "".join(
                 json.dumps({"sample_id": s, "problem_id": q, "completion": c, "group_index": int(s.rsplit("/", 1)[1])}) + "\n"
                 for s, (q, c) in zip(ids, everything)))
@@ -458,9 +479,12 @@ def main():
         for t in allp:  # the sampler keeps dataset order (shuffle_dataset=False), G in a row
             k = seen[t]
             seen[t] += 1
-            c = rd["saved"][f"{owners[t][k // G]}/{k % G}"]["completion"]
-            picked.append(c[len(FENCE_OPEN):] if a.fenced and c.startswith(FENCE_OPEN) else c)
-        ids = [tok(c, add_special_tokens=False)["input_ids"][:a.max_completion_length - 1] + [tok.eos_token_id]
+            sid = f"{owners[t][k // G]}/{k % G}"
+            c = rd["saved"][sid]["completion"]
+            text = c[len(FENCE_OPEN):] if a.fenced and c.startswith(FENCE_OPEN) else c
+            picked.append(rd["tokens"].get(sid) or text)  # the ids as sampled, else the text again
+        ids = [c if isinstance(c, list) else
+               tok(c, add_special_tokens=False)["input_ids"][:a.max_completion_length - 1] + [tok.eos_token_id]
                for c in picked[off:off + len(local)]]
         return {"prompt_ids": trainer._tokenize_prompts(list(local))[0], "completion_ids": ids, "logprobs": None}
 

@@ -8,7 +8,8 @@
 #   round (the RNG states carried over);
 # - the same 2 x 2 with the optimizer state withheld (optimizer.pt deleted from iter-0001's last
 #   checkpoint, as an older driver left it) differs by more than that: the check can fail;
-# - a requeued job (iter-0002 again, round 2's checkpoint deleted) redoes round 2 only;
+# - a requeued job (iter-0002 again, round 2's checkpoint deleted) redoes round 2 only, and makes the
+#   same update (it reuses the completions and the token ids that were sampled);
 # - a round whose CPU step ended before any reward arrived: exit 3, no checkpoint for it;
 # - --sample-only takes a round's checkpoint as --adapter.
 # Exit: 0 all passed, 1 a failure, 77 (skip) only when the venv cannot be installed for want of a
@@ -89,8 +90,8 @@ for j in 1 2 3 4; do
 		test "$(stat_of "$rd" step) $(stat_of "$rd" round) $(stat_of "$rd" rewards_arrived)" = "$j $j 4"
 	check "1 x 4: round $j: timeline generated rewarded updated ($(events "$rd"))" test "$(events "$rd")" = "generated rewarded updated "
 done
-check "1 x 4: rounds 1-3 reused their completions, round 4 generated 4" \
-	test "$(stat_of "$A/iter-0001/round-01" reused_completions) $(stat_of "$A/iter-0001/round-03" reused_completions) $(stat_of "$A/iter-0001/round-04" reused_completions) $(wc -l <"$A/iter-0001/round-04/completions.jsonl")" = "True True False 4"
+check "1 x 4: rounds 1-3 reused their completions, round 4 generated 4 (and their token ids)" \
+	test "$(stat_of "$A/iter-0001/round-01" reused_completions) $(stat_of "$A/iter-0001/round-03" reused_completions) $(stat_of "$A/iter-0001/round-04" reused_completions) $(wc -l <"$A/iter-0001/round-04/completions.jsonl") $(wc -l <"$A/iter-0001/round-04/completion_ids.jsonl")" = "True True False 4 4"
 gn=$(stat_of "$A/iter-0001/round-01" grad_norm)
 check "1 x 4: round 1 had a gradient (norm $gn): the prepared samples and rewards teach something" lt 0.01 "$gn"
 check "1 x 4: the Trainer's own checkpoint directory is gone" test ! -e "$A/iter-0001/trl"
@@ -144,10 +145,13 @@ drive "$WORK/b2again.log" "$B/iter-0002" 2
 check "requeued: exits 0 (rc $rc, $t s) with round 2's checkpoint again" test "$rc" = 0 -a -e "$B/iter-0002/round-02/checkpoint/COMPLETE"
 check "requeued: round 1 untouched (its checkpoint, its timeline: $(events "$r1"))" \
 	sh -c "test '$(md5sum <"$r1/checkpoint/stats.json")' = '$before' && test '$(events "$r1")' = 'generated rewarded updated '"
-check "requeued: round 2 redone from round 1's checkpoint, as step 4, reusing its completions" \
-	test "$(stat_of "$B/iter-0002/round-02" from) $(stat_of "$B/iter-0002/round-02" step) $(stat_of "$B/iter-0002/round-02" reused_completions)" = "$r1/checkpoint 4 True"
+check "requeued: round 2 redone from round 1's checkpoint, as step 4, reusing its completions and their 4 sampled token ids" \
+	test "$(stat_of "$B/iter-0002/round-02" from) $(stat_of "$B/iter-0002/round-02" step) $(stat_of "$B/iter-0002/round-02" reused_completions) $(stat_of "$B/iter-0002/round-02" reused_token_ids)" = "$r1/checkpoint 4 True 4"
 check "requeued: the driver said it runs round 2 only" grep -q 'iteration 2: round 2 of 2,' "$WORK/b2again.log"
-echo "# requeued round 2 vs the first run of it: max abs adapter difference $(maxdiff "$B/iter-0002/round-02/checkpoint" "$A/iter-0001/round-04/checkpoint") (its completions now re-tokenized from text)"
+diff_rq=$(maxdiff "$B/iter-0002/round-02/checkpoint" "$A/iter-0001/round-04/checkpoint")
+echo "# requeued round 2 vs 1 x 4's round 4: max abs adapter difference $diff_rq"
+check "requeued: round 2 made the update of its first try (max abs difference from 1 x 4's round 4: $diff_rq < $TOL)" \
+	lt "$diff_rq" "$TOL"
 drive "$WORK/b2done.log" "$B/iter-0002" 2
 check "a finished iteration: exits 0 at once, nothing to do ($t s)" sh -c "test $rc = 0 && grep -q 'nothing to do' '$WORK/b2done.log'"
 
