@@ -30,12 +30,13 @@ loads: the weights only, and the log says so.
 
 Idempotent: a round with a complete checkpoint is not redone; a round whose completions.jsonl holds its
 P x G samples reuses them instead of generating anew, with the token ids that were sampled
-(ROUND/completion_ids.jsonl, written just before completions.jsonl; tokenizing the text again need
-not give them back), so that a requeued round makes the very update the first try would have. If the CPU step ends (cpu_step_end in
-DIR/timeline.tsv: the iteration's) or --wait runs out before any reward of a round arrived, the driver
-exits 3 without that round's checkpoint: no update from no rewards (with Adam's momentum even a zero
-gradient moves the weights). Missing rewards among arrived ones get their group's mean. Checkpoints of
-other rounds and iterations are never deleted here (gpu_step.keep_checkpoints is the orchestrator's).
+(ROUND/completion_ids.jsonl, written just before completions.jsonl; tokenizing the text again need not
+give them back), so that a requeued round makes the very update its first try would have. If the CPU
+step ends (cpu_step_end in DIR/timeline.tsv: the iteration's) or --wait runs out before any reward of a
+round arrived, the driver exits 3 without that round's checkpoint: no update from no rewards (with
+Adam's momentum even a zero gradient moves the weights). Missing rewards among arrived ones get their
+group's mean. Checkpoints of other rounds and iterations are never deleted here
+(gpu_step.keep_checkpoints is the orchestrator's).
 Extra flags may come from $PERFRL_TRL_ARGS (before argv, so argv wins): perfrl passes PERFRL_* to the
 job. Multi-GPU: launch it with `accelerate launch [--config_file ds.yaml] jobs/trl_driver.py ...`.
 --few-shot FILE puts a JSON list of chat messages (example user and assistant turns) before each
@@ -518,6 +519,12 @@ def main():
             f"{int(moments[0]['step']) if moments else '?'}, scheduler, RNG")
         return "restored"
 
+    # What this leans on in transformers 5.17 and TRL 1.13 (pinned in jobs/requirements-trl.txt):
+    # on_train_begin comes after the optimizer and scheduler exist (and accelerate has prepared them);
+    # on_step_begin once per optimizer step, before that step's generation (the first micro-batch);
+    # on_save right after Trainer._save_checkpoint wrote OUTPUT/checkpoint-N (save_strategy "steps",
+    # save_steps 1); Trainer._load_rng_state, _load_scaler and, sharded, _load_optimizer_and_scheduler
+    # read the files _save_checkpoint writes; GRPOTrainer reads self.rollout_func at each generation.
     class Rounds(TrainerCallback):
         """Each GRPO step of the job is a round: the start checkpoint's state goes in before the first,
         the round's rollout is picked before its generation, and the Trainer's checkpoint of the step
