@@ -19,34 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -x "$top_builddir/src/perfrl" ] || [ ! -x "$top_srcdir/_build/src/perfrl" ] || top_builddir=$top_srcdir/_build
 
 # ---- the venv and the tiny model, before the cluster-test lock (they take minutes the first time)
-venv=${PERFRL_TRL_VENV:-$top_srcdir/.venv-trl}
-[ -w "$(dirname "$venv")" ] || [ -x "$venv/bin/python" ] || venv=$top_builddir/.venv-trl
-had_venv=no
-[ -x "$venv/bin/python" ] && had_venv=yes
-setup_log=$(mktemp "${TMPDIR:-/tmp}/trl-setup.XXXXXX")
-t0=$(date +%s)
-if ! "$top_srcdir/scripts/setup-trl" "$venv" >"$setup_log" 2>&1; then
-	grep -v '^WARNING: Location' "$setup_log" | tail -15 | sed 's/^/#   /'
-	if [ "$had_venv" = no ] && grep -Eqi 'Failed to establish a new connection|Temporary failure in name resolution|Network is unreachable|No matching distribution found|Could not find a version that satisfies|ConnectTimeout|ReadTimeout' "$setup_log"; then
-		rm -f "$setup_log"
-		echo "# SKIP: scripts/setup-trl cannot reach a package index and no venv exists at $venv"
-		exit 77
-	fi
-	rm -f "$setup_log"
-	echo "FAIL - scripts/setup-trl $venv"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-py=$(tail -1 "$setup_log")
-t_setup=$(($(date +%s) - t0))
-grep '^setup-trl:' "$setup_log" | sed 's/^/# /'
-rm -f "$setup_log"
-tiny=$top_builddir/tiny-qwen2
-t0=$(date +%s)
-"$py" "$top_srcdir/tests/lib/make_tiny_model.py" "$tiny" >/dev/null 2>"$top_builddir/tiny-qwen2.log" ||
-	{ sed 's/^/#   /' "$top_builddir/tiny-qwen2.log"; echo "FAIL - make_tiny_model.py"; echo "0 passed, 1 failed"; exit 1; }
-t_tiny=$(($(date +%s) - t0))
-echo "# venv $venv (setup ${t_setup} s, $(du -sh "$venv" | cut -f1)); tiny model $tiny (${t_tiny} s)"
+. "$here/../lib/trl_venv.sh"
 
 . "$here/../lib/run_common.sh"
 
