@@ -136,7 +136,7 @@ def results(d):
 
 
 def sha(text):
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(str(text).encode()).hexdigest()[:16]
 
 
 def saved_tokens(rd, saved):
