@@ -149,11 +149,20 @@ def saved_tokens(rd, saved):
 
 
 def cpu_step_over(d):
+    """This job's CPU step has ended: a cpu_step_end after the latest job_start in D/timeline.tsv (a
+    follow-up job of the unfinished rounds runs in the directory of the job that stamped the first)."""
+    last = {}
     try:
         with open(os.path.join(d, "timeline.tsv")) as f:
-            return any(line.startswith("cpu_step_end\t") for line in f)
+            for line in f:
+                ev, _, t = line.rstrip("\n").partition("\t")
+                try:
+                    last[ev] = max(last.get(ev, 0.0), float(t))
+                except ValueError:
+                    pass
     except OSError:
         return False
+    return last.get("cpu_step_end", 0.0) > last.get("job_start", 0.0)
 
 
 def text_of(tok, few_shot, prompt, fenced=False):

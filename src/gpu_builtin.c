@@ -225,17 +225,12 @@ done:
 	return out;
 }
 
+/* The CPU step of this job has ended: the iteration's timeline (dir's) has a cpu_step_end after
+ * its latest job_start (a follow-up job of rounds runs in the same directory as the job that
+ * stamped the first cpu_step_end). */
 static int cpu_step_over(const char *dir)
 {
-	char path[PATH_MAX + 32];
-	size_t len;
-	char *t;
-	int over;
-	snprintf(path, sizeof path, "%s/timeline.tsv", dir);
-	t = util_read_file(path, 0, &len);
-	over = t && strstr(t, "cpu_step_end\t") != NULL;
-	free(t);
-	return over;
+	return iterlog_stamp_time(dir, "cpu_step_end") > iterlog_stamp_time(dir, "job_start");
 }
 
 /* ---- the step ------------------------------------------------------------------------------- */

@@ -172,10 +172,12 @@ static void job_name(const struct orch *o, long iter, int retry, char *buf, size
  * that name that slurmctld still knows and that has not finished is reattached instead: a
  * submission whose reply was lost, or an orchestrator killed right after submitting.
  */
-static int submit(struct orch *o, long iter, const char *dir, int rounds, int retry, uint32_t *job)
+static int submit(struct orch *o, long iter, const char *dir, int rounds, int retry, int het,
+		  uint32_t *job)
 {
 	char name[256], comment[PATH_MAX + 64], out[PATH_MAX + 64], who[64], iter_s[32],
-		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16], *round_dirs;
+		retry_s[16], wait_s[32], gpu_args[PATH_MAX * 2 + 1400], tasks_s[16], *round_dirs,
+		alive[32];
 	char *args = jobspec_bench_args(&o->cfg), *script, *env[JOBSPEC_ENV_MAX];
 	static char cache[PATH_MAX + 32];
 	struct sc_job_spec spec;
@@ -184,6 +186,11 @@ static int submit(struct orch *o, long iter, const char *dir, int rounds, int re
 	job_name(o, iter, retry, name, sizeof name);
 	snprintf(iter_s, sizeof iter_s, "%ld", iter);
 	snprintf(retry_s, sizeof retry_s, "%d", retry);
+	/* The tasks' heartbeats, one name per job (see wait_tasks_gone). */
+	if (retry)
+		snprintf(alive, sizeof alive, "retry-%d", retry);
+	else
+		snprintf(alive, sizeof alive, "job");
 	snprintf(tasks_s, sizeof tasks_s, "%d", o->cfg.slurm.cpu.tasks);
 	/* The CPU step waits for the GPU step's output at most as long as the GPU step may run. */
 	snprintf(wait_s, sizeof wait_s, "%d", o->cfg.slurm.gpu.time_limit_min > 0 ? o->cfg.slurm.gpu.time_limit_min * 60 : 86400);
@@ -226,15 +233,17 @@ static int submit(struct orch *o, long iter, const char *dir, int rounds, int re
 	{
 		const char *kv[] = {"ITER", iter_s, "RUN_DIR", o->run_dir, "ITER_DIR", dir, "PERFRL",
 				    o->perfrl, "GPU_ARGS", gpu_args, "BENCH_ARGS", args, "WAIT_S", wait_s,
-				    "RETRY", retry_s, "CPU_TASKS", tasks_s, "ROUND_DIRS", round_dirs, NULL};
-		script = template_render(retry ? "templates/retry.sbatch.in" : "templates/iteration.sbatch.in", kv);
+				    "RETRY", retry_s, "CPU_TASKS", tasks_s, "ROUND_DIRS", round_dirs,
+				    "ALIVE", alive, NULL};
+		script = template_render(retry && !het ? "templates/retry.sbatch.in"
+						       : "templates/iteration.sbatch.in", kv);
 	}
 	free(round_dirs);
 	free(args);
 	if (!script)
 		return -1;
 	snprintf(comment, sizeof comment, "perfrl run=%s iter=%ld%s", o->run_dir, iter,
-		 retry ? " follow-up" : "");
+		 retry ? (het ? " follow-up rounds" : " follow-up") : "");
 	snprintf(out, sizeof out, "%s/slurm-%s%%j.out", dir, retry ? "retry-" : "");
 	memset(&spec, 0, sizeof spec);
 	/* The build cache lives in the run directory, shared by every node and iteration. */
@@ -252,11 +261,12 @@ static int submit(struct orch *o, long iter, const char *dir, int rounds, int re
 	jobspec_component(&o->cfg, 1, &spec.comp[0]);
 	jobspec_component(&o->cfg, 0, &spec.comp[1]);
 	snprintf(who, sizeof who, "iteration %ld", iter);
-	rc = run_submit(&spec, !retry, who, job);
+	rc = run_submit(&spec, !retry || het, who, job);
 	free(script);
 	if (rc != 0)
 		return -1;
-	util_info("iteration %ld: submitted %s job %u (%s)", iter, retry ? "follow-up" : "het", *job, name);
+	util_info("iteration %ld: submitted %s job %u (%s)", iter,
+		  retry ? (het ? "follow-up het" : "follow-up") : "het", *job, name);
 	return 0;
 }
 
@@ -550,6 +560,23 @@ static int wait_tasks_gone(struct orch *o, const char *dir, long iter)
 	}
 }
 
+/* The rounds of an iteration of several that the GPU step has not finished: without a complete
+ * checkpoint after the last one that has one (fixed writes none: the rounds without
+ * completions). 0 for an iteration of one round (its follow-ups measure, they do not train). */
+static int rounds_unfinished(const struct orch *o, const char *dir, int rounds, int generated)
+{
+	if (rounds <= 1)
+		return 0;
+	if (o->cfg.gpu_step.command == CONFIG_GPU_FIXED)
+		return rounds - generated;
+	for (int k = rounds; k >= 1; k--) {
+		char rd[PATH_MAX];
+		if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) == 0 && checkpoints_complete(rd))
+			return rounds - k;
+	}
+	return rounds;
+}
+
 /* Follow-up N's inputs: each round's unmeasured samples into ROUND/retry-N.jsonl (kept when
  * it exists: a resumed orchestrator must not change what a follow-up measures). */
 static int write_retry_files(const char *dir, int rounds, int retry, json_t *missing)
@@ -588,7 +615,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 	json_t *results = NULL, *missing = NULL;
 	uint32_t job = (uint32_t)strtoul(r->job_id, NULL, 10);
 	long ncompl = 0;
-	int rc, generated = 0;
+	int rc, generated = 0, unfinished;
 
 	if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o->run_dir, r->iter) != 0)
 		return util_error("run_dir too long"), RUN_ERROR;
@@ -604,7 +631,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 	/* The het job: reattach to the recorded one, or submit (retries 0 means none ran). */
 	if (!job && r->retries == 0) {
 		iterlog_stamp(dir, "submit");
-		if (submit(o, r->iter, dir, r->rounds, 0, &job) != 0)
+		if (submit(o, r->iter, dir, r->rounds, 0, 0, &job) != 0)
 			return RUN_ERROR;
 		iterlog_stamp(dir, "submitted");
 		snprintf(r->job_id, sizeof r->job_id, "%u", job);
@@ -676,8 +703,26 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 				return RUN_ERROR;
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
 		}
-		if (json_array_size(missing) == 0 || final == ITER_CANCELLED ||
-		    r->retries >= o->cfg.slurm.retry_max || run_stop_signal)
+		if (final == ITER_CANCELLED || r->retries >= o->cfg.slurm.retry_max || run_stop_signal)
+			break;
+		/* Rounds the GPU step did not finish (it died, was cancelled from outside, ran out of
+		 * time): the iteration's job again, as follow-up N, for the rest. It redoes nothing
+		 * done: the GPU step starts after the last round with a checkpoint, the CPU tasks
+		 * skip whole shards and resume their journals (so it also measures what is missing
+		 * of the rounds before). */
+		if ((unfinished = rounds_unfinished(o, dir, r->rounds, generated)) > 0) {
+			r->retries++;
+			util_info("iteration %ld: %d of %d rounds unfinished after job %u (%s); follow-up %d "
+				  "runs them as a heterogeneous job", r->iter, unfinished, r->rounds, job,
+				  iterlog_state_name(final), r->retries);
+			if (submit(o, r->iter, dir, r->rounds, r->retries, 1, &job) != 0)
+				return RUN_ERROR;
+			r->state = ITER_RUNNING;
+			if (append(o, r) != 0)
+				return RUN_ERROR;
+			continue;
+		}
+		if (json_array_size(missing) == 0)
 			break;
 		/* Some samples were not measured (a node died, a component was cancelled, the job
 		 * ran out of time): measure exactly those, in a follow-up CPU job. */
@@ -690,7 +735,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 		json_decref(results);
 		json_decref(missing);
 		results = missing = NULL;
-		if (submit(o, r->iter, dir, r->rounds, r->retries, &job) != 0)
+		if (submit(o, r->iter, dir, r->rounds, r->retries, 0, &job) != 0)
 			return RUN_ERROR;
 		r->state = ITER_RUNNING;
 		if (append(o, r) != 0)

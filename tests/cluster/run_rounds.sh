@@ -4,7 +4,8 @@
 # per round (perfrl acct's N.R rows); the policy goes from round to round and from job to job;
 # gpu_step.keep_checkpoints keeps the newest and the best; an orchestrator SIGKILLed mid-job
 # resumes and records every round; a GPU step run again redoes only the round without a
-# checkpoint.
+# checkpoint; a GPU step killed after round 1 is followed by a heterogeneous job for rounds 2
+# and 3; with overlap, round r+1 is drawn before round r's update.
 # Exit: 0 all passed, 1 a failure, 77 (skip) when no cluster is up and we are not root.
 set -eu
 . "$(cd "$(dirname "$0")/../lib" && pwd)/run_common.sh"
@@ -22,7 +23,10 @@ check_rounds() { # check_rounds CONF ITER ROUNDS
 		files=$(py '
 import glob, json, sys
 d = sys.argv[1]
-ids = [json.loads(l)["sample_id"] for l in open(d + "/completions.jsonl") if l.strip()]
+try:
+    ids = [json.loads(l)["sample_id"] for l in open(d + "/completions.jsonl") if l.strip()]
+except OSError:
+    ids = []
 seen, twice, ok = {}, 0, 0
 for p in sorted(glob.glob(d + "/results/*.jsonl*")):
     for l in open(p):
@@ -118,6 +122,30 @@ check "restarted: exit 0 (got $WAIT_RC), reattached to job $job" sh -c \
 	"[ $WAIT_RC = 0 ] && grep -q 'resuming iteration 1 (job $job)' '$WORK/killed2.log'"
 check "restarted: iteration 1 COMPLETED, 3/3 rounds, still one job" \
 	test "$("$PERFRL" acct -c "$conf" -X -P -n --format=State,Rounds,JobID)" = "COMPLETED|3/3|$job"
+check_rounds "$conf" 1 3
+
+# ---- the GPU step dies after round 1: a heterogeneous follow-up runs rounds 2 and 3 only
+conf=$(write_conf crash iterations=1 rounds=3 budget_s=0.6 keep_checkpoints=0)
+run=$(run_dir_of "$conf")
+start_run "$conf" "$WORK/crash.log"
+for _ in $(seq 600); do
+	[ -f "$run/iter-0001/round-01/checkpoint/policy.json" ] && break
+	sleep 0.2
+done
+touch -d '2000-01-01' "$run/iter-0001/round-01/checkpoint/policy.json" 2>/dev/null || true
+pkill -KILL -f "gpu-step --builtin .*--iter-dir $run/iter-0001\$" || true
+wait_exit "$RUN_PID" 240
+sed 's/^/#   /' "$WORK/crash.log"
+check "GPU step killed: exit 0 (got $WAIT_RC), COMPLETED with 3/3 rounds, Retries 1" sh -c \
+	"[ $WAIT_RC = 0 ] && [ \"\$('$PERFRL' acct -c '$conf' -X -P -n --format=State,Rounds,Retries)\" = 'COMPLETED|3/3|1' ]"
+check "GPU step killed: the follow-up was a heterogeneous job for the unfinished rounds" \
+	grep -q 'rounds unfinished after job .*; follow-up 1 runs them as a heterogeneous job' "$WORK/crash.log"
+check "GPU step killed: the follow-up started after round 1 (its checkpoint untouched), steps 2 and 3 followed" py '
+import json, os, sys
+d = sys.argv[1] + "/iter-0001"
+step = lambda k: json.load(open(d + "/round-%02d/checkpoint/policy.json" % k))["step"]
+sys.exit(not (os.stat(d + "/round-01/checkpoint/policy.json").st_mtime < 1e9 and step(2) == 2 and step(3) == 3))
+' "$run"
 check_rounds "$conf" 1 3
 
 # ---- overlap: round r+1 is drawn before round r's update, and measured meanwhile
