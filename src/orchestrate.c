@@ -455,6 +455,14 @@ static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_
 		if (st.comp[0].end_time)
 			r->end = st.comp[0].end_time;
 		*final = state_of(&st);
+		/* Only perfrl cancel stops a run. A job or component scancelled by anyone else
+		 * (the GPU component's cancel ends the whole job CANCELLED) is a fault like a dead
+		 * node: its unmeasured samples go to a follow-up and the run goes on. */
+		if (*final == ITER_CANCELLED && !cancel_requested(o)) {
+			util_info("iteration %ld: job %u was cancelled outside perfrl (scancel?): taken as a "
+				  "failure, not as a stop (perfrl cancel stops a run)", r->iter, job);
+			*final = ITER_FAILED;
+		}
 		return 0;
 	case RUN_W_DONE:
 		if (!r->start)

@@ -16,13 +16,16 @@
 #      RUN/iter-NNNN/alive).
 #   g. the CPU step exits 2 at its start: the iteration is FAILED, and the log says the CPU
 #      step failed (not "the GPU step wrote no completions");
+#   h. the GPU component is cancelled (scancel JOB+0, which ends the whole job CANCELLED) while
+#      the CPU tasks measure: a fault, not a stop (only perfrl cancel stops a run): a follow-up
+#      measures what is left and the run goes on to iteration 2.
 # PERFRL_FAULTS="a e f" runs only those scenarios (default: all).
 # Exit: 0 all passed, 1 a failure, 77 (skip) when no cluster is up and we are not root.
 set -eu
 . "$(cd "$(dirname "$0")/../lib" && pwd)/run_common.sh"
 
 timings=""
-want() { case " ${PERFRL_FAULTS:-a b c d e f g} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${PERFRL_FAULTS:-a b c d e f g h} " in *" $1 "*) return 0 ;; esac; return 1; }
 timing() { timings="$timings $1=${2}s"; }
 show() { sed 's/^/#   /' "$1"; }
 # Iterations of ~8 s: 7 timed samples of 1 s, one at a time (the timing lock is node-wide and
@@ -278,6 +281,30 @@ if want g; then
 		test "$st $n" = "FAILED 0"
 	check "the log blames the CPU step and its exit status" grep -q 'the CPU step .*exit' "$log"
 	timing cpu-exit-2 "$(elapsed "$t0")"
+fi
+
+# ---- h. scancel the GPU component: the whole job ends CANCELLED, and the run goes on
+if want h; then
+	echo "# h. scancel JOB+0 (the GPU component) while the CPU tasks measure"
+	conf=$(write_conf gpu-cancel iterations=2 "${medium[@]}")
+	run=$(run_dir_of "$conf")
+	log=$WORK/gpu-cancel.log
+	t0=$(date +%s.%N)
+	start_run "$conf" "$log"
+	if job=$(wait_iter "$conf" 1 RUNNING 60) && wait_records "$run/iter-0001" 1 60; then
+		echo "# job $job: $(count_records "$run/iter-0001") of 8 samples measured when the GPU component is cancelled"
+		check "scancel $job+0" scancel "$job+0"
+		wait_exit "$RUN_PID" 150
+		show "$log"
+		check "perfrl run exits 0 (got $WAIT_RC)" test "$WAIT_RC" = 0
+		check "the log calls it a cancel from outside, not a stop" grep -q 'cancelled outside perfrl' "$log"
+		check_run "$conf" 2
+		check_retried "$conf" "$log"
+	else
+		show "$log"
+		not_ok "iteration 1 never ran with a measured sample"
+	fi
+	timing gpu-cancel "$(elapsed "$t0")"
 fi
 
 echo "# timings:$timings"
