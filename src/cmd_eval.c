@@ -37,7 +37,7 @@ static const char eval_usage[] =
 	"Draws K kernels per held-out prompt (one per shape of CONF, every technique permitted,\n"
 	"posed with CONF's prompt template) in the GPU step, from CONF's policy: the builtin\n"
 	"policy's checkpoint (a policy.json), or the trl driver's model with a checkpoint directory\n"
-	"of the driver (RUN/iter-NNNN/checkpoint); none: the policy iteration 1 samples. Or it\n"
+	"of the driver (RUN/iter-NNNN[/round-RR]/checkpoint); none: the policy iteration 1 samples. Or it\n"
 	"takes any model's completions for the given problems. It measures the kernels\n"
 	"in the CPU step, as an iteration does, with the baselines on one node of the same job (a\n"
 	"naive kernel, -O3 i-k-j code, OpenBLAS, the node's peak); writes DIR/results.json (pass@k,\n"
@@ -604,7 +604,7 @@ static char *trl_sampling_args(const struct perfrl_config *cfg, const char *ckpt
 		snprintf(marker, sizeof marker, "%s/COMPLETE", abs);
 		if (access(marker, F_OK) != 0) {
 			util_error("%s is not a complete checkpoint of the trl driver (no COMPLETE in it); "
-				   "name an iteration's checkpoint directory, RUN/iter-NNNN/checkpoint", ckpt);
+				   "name a round's checkpoint directory, RUN/iter-NNNN[/round-RR]/checkpoint", ckpt);
 			return NULL;
 		}
 		if (strchr(abs, '\'')) {
