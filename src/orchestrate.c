@@ -296,6 +296,7 @@ struct watch_ctx {
 	struct orch *o;
 	struct iter_record *r;
 	const char *dir;
+	struct jsonl_progress *progress; /* the status lines' count, read incrementally */
 };
 
 static int watch_cancel(void *arg)
@@ -315,7 +316,8 @@ static void watch_state(void *arg, const struct sc_job_state *st)
 
 static long watch_progress(void *arg, long *total)
 {
-	return measured_so_far(((struct watch_ctx *)arg)->dir, total);
+	struct watch_ctx *c = arg;
+	return jsonl_progress_count(c->progress, c->dir, total);
 }
 
 /* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
@@ -323,7 +325,7 @@ static long watch_progress(void *arg, long *total)
 static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_event,
 		 struct iter_record *r, enum iter_state *final)
 {
-	struct watch_ctx c = {o, r, dir};
+	struct watch_ctx c = {o, r, dir, jsonl_progress_new()};
 	char who[64];
 	struct run_watch_opts w = {who, o->cfg.slurm.poll_interval_s, o->cfg.slurm.status_interval_s,
 				   o->cfg.slurm.done_grace_s, dir, end_event, &c, watch_cancel,
@@ -331,8 +333,11 @@ static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_
 	struct sc_job_state st;
 	double end;
 	long total = 0, done;
+	enum run_watch_end how;
 	snprintf(who, sizeof who, "iteration %ld", r->iter);
-	switch (run_watch(&w, job, &st, &end)) {
+	how = run_watch(&w, job, &st, &end);
+	jsonl_progress_free(c.progress);
+	switch (how) {
 	case RUN_W_ENDED:
 		/* A job can start and end between two polls: its own times count. */
 		if (!r->start)
