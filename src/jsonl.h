@@ -28,4 +28,16 @@ json_t *jsonl_results(const char *iter_dir);
 /* The same as jsonl_read_by_id, keyed by jsonl_id_key of the lines' field (problem_id, ...). */
 int jsonl_read_key(const char *path, const char *field, json_t *by);
 
+/*
+ * How many of ITER_DIR's completions have a record in ITER_DIR/results/ so far, read
+ * incrementally: each file from where the last call stopped (journals only grow; a finished
+ * shard is a new file), so that asking again while an iteration runs costs what was written
+ * since, not every record again. -1 while completions.jsonl does not exist; *ncompl gets the
+ * completions. One progress per iteration directory.
+ */
+struct jsonl_progress;
+struct jsonl_progress *jsonl_progress_new(void);
+long jsonl_progress_count(struct jsonl_progress *p, const char *iter_dir, long *ncompl);
+void jsonl_progress_free(struct jsonl_progress *p);
+
 #endif

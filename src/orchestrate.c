@@ -410,6 +410,8 @@ struct watch_ctx {
 	struct orch *o;
 	struct iter_record *r;
 	const char *dir;
+	/* the status lines' count, read incrementally: one per round's directory */
+	struct jsonl_progress *progress[ITERLOG_ROUNDS_MAX];
 };
 
 static int watch_cancel(void *arg)
@@ -430,7 +432,22 @@ static void watch_state(void *arg, const struct sc_job_state *st)
 static long watch_progress(void *arg, long *total)
 {
 	struct watch_ctx *c = arg;
-	return measured_so_far(c->dir, c->r->rounds, total);
+	long done = 0, any = 0;
+	*total = 0;
+	for (int k = 1; k <= c->r->rounds && k <= ITERLOG_ROUNDS_MAX; k++) {
+		char rd[PATH_MAX];
+		long n, t = 0;
+		if (iterlog_round_dir(rd, sizeof rd, c->dir, k, c->r->rounds) != 0)
+			continue;
+		if (!c->progress[k - 1])
+			c->progress[k - 1] = jsonl_progress_new();
+		if ((n = jsonl_progress_count(c->progress[k - 1], rd, &t)) < 0)
+			continue; /* no completions for this round yet */
+		any = 1;
+		done += n;
+		*total += t;
+	}
+	return any ? done : -1;
 }
 
 /* Until the job ends (0, *final set), the run is asked to stop (RUN_STOPPED), or a cancel
@@ -438,7 +455,7 @@ static long watch_progress(void *arg, long *total)
 static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_event,
 		 struct iter_record *r, enum iter_state *final)
 {
-	struct watch_ctx c = {o, r, dir};
+	struct watch_ctx c = {o, r, dir, {NULL}};
 	char who[64];
 	struct run_watch_opts w = {who, o->cfg.slurm.poll_interval_s, o->cfg.slurm.status_interval_s,
 				   o->cfg.slurm.done_grace_s, dir, end_event, &c, watch_cancel,
@@ -446,8 +463,12 @@ static int watch(struct orch *o, uint32_t job, const char *dir, const char *end_
 	struct sc_job_state st;
 	double end;
 	long total = 0, done;
+	enum run_watch_end how;
 	snprintf(who, sizeof who, "iteration %ld", r->iter);
-	switch (run_watch(&w, job, &st, &end)) {
+	how = run_watch(&w, job, &st, &end);
+	for (int k = 0; k < ITERLOG_ROUNDS_MAX; k++)
+		jsonl_progress_free(c.progress[k]);
+	switch (how) {
 	case RUN_W_ENDED:
 		/* A job can start and end between two polls: its own times count. */
 		if (!r->start)
