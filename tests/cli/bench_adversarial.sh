@@ -240,6 +240,8 @@ fi
 # raises its node cache when it re-probes the peak) are judged by owner only: root-owned files
 # there are daemons' and perfrl's, a file of nobody's is still a kernel's escape.
 state_dirs="${PERFRL_CLUSTER_DIR:-/var/tmp/perfrl-cluster} ${PERFRL_NODE_CACHE:-/var/tmp/perfrl-$(id -u)}"
+# every local cluster's state directory (a second cluster, PERFRL_CLUSTER_DIR of another run)
+for d in /var/tmp/perfrl-cluster?*; do [ -d "$d" ] && state_dirs="$state_dirs $d"; done
 own=
 for fd in 1 2; do
 	t=$(readlink "/proc/$$/fd/$fd" 2>/dev/null || true)

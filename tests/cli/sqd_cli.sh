@@ -139,12 +139,28 @@ mkdir -p "$it/results"
 echo '[{"name":"tasks","description":"OpenMP tasks","pragmas":["omp task"],"identifiers":[]}]' >"$it/techniques.json"
 printf '%s\n' '{"problem_id":"a","shape":"64x64x64","permitted":["openmp","tasks"],"required":[],"prompt":"x","stage":1}' \
 	'{"problem_id":"b","shape":"64x64x64","permitted":["openmp","tasks"],"required":["tasks"],"prompt":"x","stage":1}' >"$it/prompts.jsonl"
+# No CPU step answers: the kernels are drawn, no reward comes, and no update is made from none.
 rc=0; "$PERFRL" gpu-step --builtin --iter-dir "$it" --group-size 3 --wait 0.2 >/dev/null 2>"$WORK/gs.err" || rc=$?
-check "gpu-step --builtin with a user technique: exit 0 (rc=$rc: $(head -c 200 "$WORK/gs.err"))" test "$rc" = 0
+check "gpu-step --builtin with a user technique, no reward: exit 1, no update (rc=$rc: $(tail -c 200 "$WORK/gs.err"))" \
+	sh -c "test $rc = 1 && grep -q 'no reward arrived' '$WORK/gs.err' && test ! -e '$it/checkpoint'"
 check "... 6 kernels, none using more than openmp" \
 	test "$(json_tsv "$it/completions.jsonl" design | grep -Evc 'tile_m=none tile_n=none tile_k=none micro=none omp=[a-z]* simd=none unroll=1 pack=off$')" = 0
 check "... and 6 of them" test "$(wc -l <"$it/completions.jsonl")" = 6
 check "... says the required one is out of its reach" grep -q 'b requires tasks, which the builtin design space cannot write' "$WORK/gs.err"
+# Their rewards arrive (b's kernels rejected, as the compliance rule would): the step again
+# reuses the kernels and updates.
+py 'import json, sys
+d = sys.argv[1]
+with open(d + "/results/shard-0.jsonl", "w") as out:
+    for l in open(d + "/completions.jsonl"):
+        c = json.loads(l)
+        ok = c["problem_id"] == "a"
+        out.write(json.dumps({"sample_id": c["sample_id"], "problem_id": c["problem_id"],
+                              "status": "ok" if ok else "rejected", "gflops": 1.0 if ok else None,
+                              "reward": 1.0 if ok else -100.0}) + "\n")' "$it"
+rc=0; "$PERFRL" gpu-step --builtin --iter-dir "$it" --group-size 3 --wait 5 >/dev/null 2>"$WORK/gs2.err" || rc=$?
+check "gpu-step --builtin with a user technique, rewards in: exit 0, an update from its 6 kernels (rc=$rc: $(tail -c 200 "$WORK/gs2.err"))" \
+	sh -c "test $rc = 0 && grep -q 'GRPO step 1 on 6 samples' '$WORK/gs2.err' && test -s '$it/checkpoint/policy.json'"
 
 # ---- perfrl archive before any iteration -------------------------------------------------------
 c=$(conf empty "$top_srcdir/stages.lua")

@@ -623,7 +623,7 @@ static int load_template(char *buf, size_t cap)
 static void test_template(void)
 {
 	const char *perfrl = getenv("PERFRL"), *harness = getenv("PERFRL_HARNESS");
-	char path[600], tpl[16384], script[16384], q_run[300], q_iter[320], q_perfrl[600];
+	char path[600], tpl[16384], script[16384], q_run[300], q_iter[320], q_perfrl[600], q_rounds[330];
 	char q_gpu[400], env_h[700], env_c[400], line[4096];
 	char *env[4];
 	struct sc_job_state st;
@@ -665,11 +665,12 @@ static void test_template(void)
 	snprintf(q_run, sizeof q_run, "%s", work);
 	snprintf(q_iter, sizeof q_iter, "%s/iter-0001", work);
 	snprintf(q_perfrl, sizeof q_perfrl, "%s/perfrl-shim", work);
+	snprintf(q_rounds, sizeof q_rounds, "\"%s\"", q_iter); /* one round: the iteration's directory */
 	{
 		const char *kv[] = {"@RUN_DIR@", q_run, "@ITER_DIR@", q_iter, "@PERFRL@", q_perfrl,
 				    "@ITER@", "1", "@GPU_ARGS@", "", "@CPU_TASKS@", "2",
 				    "@BENCH_ARGS@", "--shape 96x80x64 --budget 0.3", "@WAIT_S@", "60",
-				    NULL};
+				    "@RETRY@", "0", "@ALIVE@", "job", "@ROUND_DIRS@", q_rounds, NULL};
 
 		rc = render(tpl, script, sizeof script, kv);
 	}
@@ -715,10 +716,12 @@ static void test_template(void)
 	mkdir(path, 0755);
 	write_iter_inputs(path);
 	snprintf(q_iter, sizeof q_iter, "%s/iter-0002", work);
+	snprintf(q_rounds, sizeof q_rounds, "\"%s\"", q_iter);
 	{
 		const char *kv[] = {"@RUN_DIR@", q_run, "@ITER_DIR@", q_iter, "@PERFRL@", q_perfrl,
 				    "@ITER@", "2", "@GPU_ARGS@", "--fail", "@CPU_TASKS@", "2",
-				    "@BENCH_ARGS@", "", "@WAIT_S@", "60", NULL};
+				    "@BENCH_ARGS@", "", "@WAIT_S@", "60", "@RETRY@", "0",
+				    "@ALIVE@", "job", "@ROUND_DIRS@", q_rounds, NULL};
 
 		rc = render(tpl, script, sizeof script, kv);
 	}
