@@ -75,6 +75,7 @@ recipe=$top_srcdir/configs/qwen2.5-coder-0.5b-cpu.conf
 args=$(sed -n 's/^ *args = "\(.*\)";.*/\1/p' "$recipe" | sed 's/--max-completion-length [0-9]*/--max-completion-length 24/')
 elite=$(sed -n 's/^ *elite_feedback = \([a-z]*\);.*/\1/p' "$recipe")
 tmpl=$(sed -n 's/^ *prompt_template = "\(.*\)";.*/\1/p' "$recipe")
+kl=$(sed -n 's/^ *kl_beta = \([0-9.]*\);.*/\1/p' "$recipe")
 conf=$WORK/qwen.conf
 run=$WORK/qwen-run
 cat >"$conf" <<EOF
@@ -90,7 +91,7 @@ slurm = {
   poll_interval_s = 1;
 };
 gpu_step = { command = "trl"; python = "$py"; model_path = "$model"; group_size = 2;
-             prompts_per_iteration = 1; learning_rate = 2e-4; kl_beta = 0.02;
+             prompts_per_iteration = 1; learning_rate = 2e-4; kl_beta = $kl;
              args = "$args"; };
 bench = { shapes = ["64x64x64"]; budget_s = 0.2; timeout_s = 5.0; cv_percent = 5.0; };
 sqd = { prompt_template = "$tmpl"; elite_feedback = $elite; };
@@ -99,9 +100,9 @@ stat_of() { # stat_of KEY: a field of iteration 1's checkpoint/stats.json ("" wh
 	python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' \
 		"$run/iter-0001/checkpoint/stats.json" "$1" 2>/dev/null || true
 }
-check "the recipe: LoRA, the coder few-shot turns, fenced answers, the compact prompt, elite feedback ($args; $tmpl; $elite)" \
+check "the recipe: LoRA, the coder few-shot turns, fenced answers, the compact prompt, elite feedback ($args; $tmpl; $elite; kl $kl)" \
 	sh -c "case '$args' in *--lora*--fenced*--few-shot\ templates/few-shot-coder.json*) ;; *) exit 1 ;; esac &&
-	       test '$tmpl' = templates/prompt-compact.txt -a '$elite' = true"
+	       test '$tmpl' = templates/prompt-compact.txt -a '$elite' = true -a -n '$kl'"
 
 t0=$(date +%s.%N)
 start_run "$conf" "$WORK/run1.log"
@@ -128,8 +129,8 @@ check "every reward arrived (arrived $(stat_of rewards_arrived), missing $(stat_
 	test "$(stat_of rewards_arrived) $(stat_of rewards_missing)" = "2 0"
 check "the driver's reward mean ($(stat_of reward_mean)) is the shards' and TRL's ($(stat_of reward))" \
 	trl_reward_mean_agrees "$d" 2
-check "one GRPO step (step $(stat_of step)) from the converted model ($(stat_of from)): loss, kl, generate_s, wait_s, update_s" \
-	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (all(isinstance(s.get(k), (int, float)) for k in ("loss","kl","generate_s","wait_s","update_s")) and s["step"] == 1 and s["from"] == sys.argv[2]))' \
+check "one GRPO step (step $(stat_of step)) from the converted model ($(stat_of from)): loss, grad_norm, generate_s, wait_s, update_s" \
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (all(isinstance(s.get(k), (int, float)) for k in ("loss","grad_norm","generate_s","wait_s","update_s")) and s["step"] == 1 and s["from"] == sys.argv[2]))' \
 	"$d/checkpoint/stats.json" "$model"
 check "the prompt is the compact one, with the seed kernel (the archive is empty)" \
 	grep -q 'Make this C kernel faster for shape 64x64x64, using only: ' "$d/prompts.jsonl"
