@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""scripts/gguf-to-hf.py GGUF OUT_DIR - a GGUF file of a Llama-architecture model as a local Hugging
-Face model directory (model.safetensors, config.json, generation_config.json, the tokenizer with its
-chat template), for jobs/trl_driver.py. Called by scripts/setup-smollm2, in the trl venv.
+"""scripts/gguf-to-hf.py GGUF OUT_DIR - a GGUF file of a Llama- or Qwen2-architecture model as a
+local Hugging Face model directory (model.safetensors, config.json, generation_config.json, the
+tokenizer with its chat template), for jobs/trl_driver.py. Called by scripts/setup-model, in the trl
+venv.
 
 transformers reads the GGUF file (with the `gguf` package) and dequantises its tensors into float32
 torch weights; the tokenizer and the chat template come from the same file. Two things its GGUF
 tokenizer conversion gets wrong (transformers 5.17) are set from the file's own metadata:
-- the special tokens: it makes the BOS token the EOS too, so generation would never stop at the end
-  of a chat turn; tokenizer.ggml.{bos,eos,padding,unknown}_token_id say which they are;
+- the special tokens: it makes the BOS token the EOS too (SmolLM2), or <|endoftext|> the EOS where
+  the file says <|im_end|> (Qwen2.5), so generation would never stop at the end of a chat turn;
+  tokenizer.ggml.{bos,eos,padding,unknown}_token_id say which they are;
 - the pre-tokenizer: SmolLM's ("tokenizer.ggml.pre" = "smollm", as StarCoder's) splits digits one by
   one before the byte-level split, which the conversion leaves out.
+Then the tokenizer is checked against the metadata: every id's token, the merges, the special
+tokens, whether a BOS is prepended (tokenizer.ggml.add_bos_token), digits split one by one where
+the pre-tokenizer says so (smollm, starcoder, qwen2). A mismatch is an error, never a warning.
 Writes into OUT_DIR.tmp.PID and renames it into place; prints a one-line summary to stderr.
 """
 import os
@@ -20,6 +25,52 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")  # the GGUF tensors' progress bar
+
+
+# The architectures whose GGUF transformers dequantises and whose conversion has been checked here.
+ARCHITECTURES = ("llama", "qwen2")
+# Pre-tokenizers that put every digit in a token of its own.
+DIGITS_ONE_BY_ONE = ("smollm", "starcoder", "qwen2")
+
+
+def check_tokenizer(gguf_path, tok, field):
+    """Exit with the first way tok disagrees with the GGUF's tokenizer metadata."""
+    import json
+
+    def fail(what):
+        sys.exit(f"gguf-to-hf: {gguf_path}: the converted tokenizer {what}")
+
+    vocab = list(field("tokenizer.ggml.tokens"))
+    if len(tok) != len(vocab):
+        fail(f"has {len(tok)} tokens, the file {len(vocab)}")
+    ids = tok.convert_ids_to_tokens(list(range(len(vocab))))
+    bad = next((i for i, (a, b) in enumerate(zip(ids, vocab)) if a != b), None)
+    if bad is not None:
+        fail(f"maps id {bad} to {ids[bad]!r}, the file to {vocab[bad]!r}")
+    merges = field("tokenizer.ggml.merges")
+    if merges is not None:
+        model = json.loads(tok.backend_tokenizer.to_str())["model"]
+        got = [m if isinstance(m, str) else " ".join(m) for m in model.get("merges", [])]
+        if got != list(merges):
+            fail(f"has {len(got)} merges, the file {len(merges)} (or in another order)")
+    for name, key in (("bos", "bos_token_id"), ("eos", "eos_token_id"), ("pad", "padding_token_id")):
+        want = field(f"tokenizer.ggml.{key}")
+        if want is not None and getattr(tok, f"{name}_token_id") != want:
+            fail(f"has {name} id {getattr(tok, f'{name}_token_id')}, the file {want}")
+    text = "x = 128;"
+    got = tok(text).input_ids
+    bare = tok(text, add_special_tokens=False).input_ids
+    add_bos = field("tokenizer.ggml.add_bos_token", False)
+    if add_bos and got != [tok.bos_token_id] + bare or not add_bos and got != bare:
+        fail(f"encodes {text!r} as {got}: tokenizer.ggml.add_bos_token is {add_bos}")
+    if field("tokenizer.ggml.pre") in DIGITS_ONE_BY_ONE and tok.tokenize("128")[-3:] != ["1", "2", "8"]:
+        fail(f"does not split digits one by one ({tok.tokenize('128')}), as pre-tokenizer "
+             f"{field('tokenizer.ggml.pre')!r} does")
+    if tok.decode(tok(SAMPLE, add_special_tokens=False).input_ids) != SAMPLE:
+        fail("does not decode what it encodes")
+
+
+SAMPLE = "void dgemm(int m)\n{\n\tfor (int i = 0; i < m; i++)  /* 2.5e-3 */\n}\n"
 
 
 def main():
@@ -45,8 +96,8 @@ def main():
         return meta[key].contents() if key in meta else default
 
     arch = field("general.architecture")
-    if arch != "llama":
-        sys.exit(f"gguf-to-hf: {gguf_path}: architecture {arch!r}; only llama is supported here")
+    if arch not in ARCHITECTURES:
+        sys.exit(f"gguf-to-hf: {gguf_path}: architecture {arch!r}; supported here: {', '.join(ARCHITECTURES)}")
     d, f = os.path.dirname(gguf_path), os.path.basename(gguf_path)
 
     tok = AutoTokenizer.from_pretrained(d, gguf_file=f)
@@ -66,6 +117,7 @@ def main():
              pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)])
     if not tok.chat_template:
         sys.exit(f"gguf-to-hf: {gguf_path}: no chat template (tokenizer.chat_template)")
+    check_tokenizer(gguf_path, tok, field)
 
     loaded = AutoModelForCausalLM.from_pretrained(d, gguf_file=f, dtype=torch.float32)
     # A model loaded from GGUF carries a quantization config and refuses save_pretrained: the same
