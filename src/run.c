@@ -153,8 +153,17 @@ enum run_watch_end run_watch(const struct run_watch_opts *o, uint32_t job, struc
 				if (o->on_state)
 					o->on_state(o->arg, &st);
 			}
-			if (st.finished)
+			if (st.finished) {
+				/* A component that ended otherwise than the job says so: the CPU
+				 * step's TIMEOUT (or OUT_OF_MEMORY, NODE_FAIL) under a FAILED job is
+				 * otherwise only in Slurm's log. */
+				for (int k = 0; k < st.ncomp; k++)
+					if (strcmp(st.comp[k].state, st.state))
+						util_info("%s: job %u: component %d (job %u) ended %s on %s",
+							  o->who, job, k, st.comp[k].job_id, st.comp[k].state,
+							  st.comp[k].nodes[0] ? st.comp[k].nodes : "no node");
 				return RUN_W_ENDED;
+			}
 			/* The batch script's own end stamp, of this job (not of an earlier one). */
 			end = o->dir && o->end_event ? iterlog_stamp_time(o->dir, o->end_event) : 0;
 			if (end > 0 && st.comp[0].start_time && end + 1 >= (double)st.comp[0].start_time) {

@@ -127,6 +127,7 @@ if want c; then
 		show "$log"
 		check "perfrl run exits 0 within 330 s (got $WAIT_RC)" test "$WAIT_RC" = 0
 		check "the first job ran out of time" grep -Eq "unmeasured after job $job \((TIMEOUT|FAILED)\)" "$log"
+		check "the log names the CPU component's TIMEOUT" grep -Eq "job $job: component 1 \(job [0-9]+\) ended TIMEOUT|job $job TIMEOUT" "$log"
 		check_run "$conf" 1
 		check_retried "$conf" "$log"
 	else
