@@ -21,6 +21,16 @@ int checkpoints_complete(const char *round_dir)
 	return access(path, F_OK) == 0;
 }
 
+int checkpoints_last_round(const char *iter_dir, int rounds)
+{
+	for (int k = rounds; k >= 1; k--) {
+		char rd[PATH_MAX];
+		if (iterlog_round_dir(rd, sizeof rd, iter_dir, k, rounds) == 0 && checkpoints_complete(rd))
+			return k;
+	}
+	return 0;
+}
+
 struct ckpt {
 	long iter;
 	int round; /* 0: the iteration's only round */

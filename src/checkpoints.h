@@ -11,6 +11,10 @@
  * builtin policy's policy.json (written atomically). */
 int checkpoints_complete(const char *round_dir);
 
+/* The last round (1..rounds) of the iteration iter_dir whose checkpoint is complete, or 0: where
+ * a rerun of its job starts (earlier rounds count as done, their checkpoints pruned or not). */
+int checkpoints_last_round(const char *iter_dir, int rounds);
+
 /* The complete checkpoint whose round had the best mean training reward, by the iteration
  * records recs[0..n); 0 with *iter and *round set (round 0: the iteration's only one), or -1
  * when no complete checkpoint has a known reward. */

@@ -458,15 +458,7 @@ static int builtin_step(const struct opts *o)
 {
 	char rd[PATH_MAX], from[PATH_MAX + 64];
 	struct grpo_policy p, ref;
-	int k0 = 1;
-	for (int k = o->rounds; k >= 1; k--) {
-		if (iterlog_round_dir(rd, sizeof rd, o->dir, k, o->rounds) != 0)
-			return util_error("--iter-dir too long"), 1;
-		if (checkpoints_complete(rd)) {
-			k0 = k + 1;
-			break;
-		}
-	}
+	int k0 = checkpoints_last_round(o->dir, o->rounds) + 1;
 	if (k0 > o->rounds) {
 		util_info("gpu-step: every round of %s has its checkpoint (a requeued job): nothing to do",
 			  o->dir);

@@ -351,26 +351,29 @@ static long measured_so_far(const char *dir, int rounds, long *ncompl)
 	return n;
 }
 
-/* Each round's own summary and whether its update was applied (a complete checkpoint). */
-static void summarise_rounds(const char *dir, struct iter_record *r)
+/* Each round's own summary, from results (collect's records, marked with their round when
+ * there are several; NULL: none), and whether its update was applied (a complete checkpoint). */
+static void summarise_rounds(const char *dir, json_t *results, struct iter_record *r)
 {
 	r->rounds_done = 0;
 	for (int k = 1; k <= r->rounds && k <= ITERLOG_ROUNDS_MAX; k++) {
 		char rd[PATH_MAX];
-		json_t *res = json_array(), *mis = json_array();
+		json_t *mine = json_array(), *e;
 		struct iter_record t;
 		struct iter_round *ro = &r->round[k - 1];
+		size_t i;
+		json_array_foreach(results, i, e)
+			if (r->rounds == 1 || json_integer_value(json_object_get(e, "round")) == k)
+				json_array_append(mine, e);
 		iterlog_record_init(&t, r->iter);
-		collect_round(dir, k, r->rounds, res, mis);
-		iterlog_summarise(res, &t);
+		iterlog_summarise(mine, &t);
 		*ro = (struct iter_round){t.samples, t.ok, t.rejected, t.compile_error, t.timeout,
 					  t.runtime_error, t.wrong_answer, t.best_gflops,
 					  t.median_gflops, t.mean_reward, 0};
 		ro->updated = iterlog_round_dir(rd, sizeof rd, dir, k, r->rounds) == 0 &&
 			      checkpoints_complete(rd);
 		r->rounds_done += ro->updated;
-		json_decref(res);
-		json_decref(mis);
+		json_decref(mine);
 	}
 }
 
@@ -598,12 +601,7 @@ static int rounds_unfinished(const struct orch *o, const char *dir, int rounds, 
 		return 0;
 	if (o->cfg.gpu_step.command == CONFIG_GPU_FIXED)
 		return rounds - generated;
-	for (int k = rounds; k >= 1; k--) {
-		char rd[PATH_MAX];
-		if (iterlog_round_dir(rd, sizeof rd, dir, k, rounds) == 0 && checkpoints_complete(rd))
-			return rounds - k;
-	}
-	return rounds;
+	return rounds - checkpoints_last_round(dir, rounds);
 }
 
 /* Follow-up N's inputs: each round's unmeasured samples into ROUND/retry-N.jsonl (kept when
@@ -727,7 +725,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 				   r->job_id, iterlog_state_name(final));
 			r->state = final == ITER_COMPLETED ? ITER_FAILED : final;
 			r->end = time(NULL);
-			summarise_rounds(dir, r);
+			summarise_rounds(dir, NULL, r);
 			if (sqd_update(o->sqd, r->iter, dir, NULL, r) != 0)
 				return RUN_ERROR;
 			return append(o, r) ? RUN_ERROR : RUN_DONE;
@@ -771,7 +769,7 @@ static int run_iteration(struct orch *o, struct iter_record *r)
 			return RUN_ERROR;
 	}
 	iterlog_summarise(results, r);
-	summarise_rounds(dir, r);
+	summarise_rounds(dir, results, r);
 	if (sqd_update(o->sqd, r->iter, dir, results, r) != 0) {
 		json_decref(results);
 		json_decref(missing);
@@ -992,7 +990,7 @@ int cmd_cancel(int argc, char **argv)
 		if (util_pathf(dir, sizeof dir, "%s/iter-%04ld", o.run_dir, r.iter) == 0 &&
 		    collect(dir, r.rounds, &results, &missing, &ncompl, NULL) == 0) {
 			iterlog_summarise(results, &r);
-			summarise_rounds(dir, &r);
+			summarise_rounds(dir, results, &r);
 			/* Its kernels reach the archive too (a broken stages.lua only costs that). */
 			if (sqd_open(&o.cfg, o.state_dir, &o.sqd) == 0)
 				sqd_update(o.sqd, r.iter, dir, results, &r);

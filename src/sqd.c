@@ -336,20 +336,20 @@ out:
 
 /* The completions of the round a record belongs to: an iteration of several rounds marks
  * each record with its "round" (orchestrate.c), whose completions are DIR/round-RR's, read
- * once into compl under "round-RR"; else the iteration's own, compl itself. */
-static json_t *round_completions(const char *dir, json_t *rec, json_t *compl)
+ * once into by_round under "round-RR"; else the iteration's own, compl. */
+static json_t *round_completions(const char *dir, json_t *rec, json_t *compl, json_t *by_round)
 {
 	json_t *k = json_object_get(rec, "round"), *by;
 	char key[32], path[PATH_MAX + 64];
 	if (!json_is_integer(k))
 		return compl;
 	snprintf(key, sizeof key, "round-%02d", (int)json_integer_value(k));
-	if ((by = json_object_get(compl, key)))
+	if ((by = json_object_get(by_round, key)))
 		return by;
 	by = json_object();
 	snprintf(path, sizeof path, "%s/%s/completions.jsonl", dir, key);
 	jsonl_read_by_id(path, by);
-	json_object_set_new(compl, key, by);
+	json_object_set_new(by_round, key, by);
 	return by;
 }
 
@@ -370,7 +370,7 @@ static const char *sample_ref(json_t *rec, const char *key, char *buf, size_t le
 int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struct iter_record *r)
 {
 	char path[PATH_MAX + 32];
-	json_t *plan, *prompts, *compl = json_object(), *rec;
+	json_t *plan, *prompts, *compl = json_object(), *by_round = json_object(), *rec;
 	struct stage_plan p = {0};
 	size_t i, total;
 	int improved = 0;
@@ -391,7 +391,7 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 			char *pk = jsonl_id_key(json_object_get(rec, "problem_id"));
 			char *sk = jsonl_id_key(json_object_get(rec, "sample_id"));
 			json_t *pr = pk ? json_object_get(prompts, pk) : NULL;
-			json_t *co = sk ? json_object_get(round_completions(dir, rec, compl), sk) : NULL;
+			json_t *co = sk ? json_object_get(round_completions(dir, rec, compl, by_round), sk) : NULL;
 			char ref[160];
 			const char *text = json_string_value(json_object_get(co, "completion"));
 			const char *shape = json_string_value(json_object_get(pr, "shape"));
@@ -418,6 +418,7 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 		q->last_iter = iter;
 		if (save_state(q) != 0) {
 			json_decref(compl);
+			json_decref(by_round);
 			return -1;
 		}
 		util_info("iteration %ld: archive %zu cells (%d new or improved), next stage %d",
@@ -429,6 +430,7 @@ int sqd_update(struct sqd *q, long iter, const char *dir, json_t *results, struc
 		json_decref(plan);
 	}
 	json_decref(compl);
+	json_decref(by_round);
 	total = total_cells(q);
 	r->stage = p.stage;
 	r->coverage = archive_coverage(q->arc, total);
