@@ -14,8 +14,8 @@ the completions to the CPU step (ROUND/completions.jsonl, atomically, sample ids
 their records in ROUND/results/*.jsonl* and returns the rewards. After the update the Trainer's own
 checkpoint of the step (weights or LoRA adapter, optimizer.pt with AdamW's moments, scheduler.pt,
 rng_state.pth, trainer_state.json) becomes ROUND/checkpoint/ with the tokenizer and stats.json (step:
-the run's GRPO step count; round; reward_mean; load_s, generate_s, wait_s, update_s, save_s); COMPLETE is
-written last. ROUND/timeline.tsv gets generated, rewarded, updated.
+the run's GRPO step count; round; reward_mean; update: applied or skipped; load_s, generate_s, wait_s,
+update_s, save_s; a copy in ROUND/stats.json outlives the pruned checkpoint); COMPLETE is written last. ROUND/timeline.tsv gets generated, rewarded, updated.
 
 State carries over between jobs. A job starts from the latest complete checkpoint of the run, ordered by
 (iteration, round), before its first round to do: DIR's last complete round (a requeued job redoes only
@@ -465,10 +465,18 @@ def main():
              "rewards_arrived": len(got), "rewards_missing": len(missing),
              **{f"share_{k}": v / len(ids) for k, v in share.items()}}
         stats.update(m, reward_mean=sum(rewards) / len(rewards))
+        # No group whose rewards differ: every advantage is 0, and without a KL term so is the gradient.
+        # AdamW would still move every weight by its momentum (bias-corrected, about 0.7, 0.5, 0.4 ... of
+        # the last real step's size): a run whose groups all fail the same way drifts without a signal
+        # (a 20-step Qwen run went from 53% ok to 0% so, issue 16). Such a step is skipped, as DAPO drops
+        # groups without variance; the moments stay as they were. With a KL term the step pulls toward
+        # the reference and is kept.
+        rounds[r]["skip_update"] = a.kl_beta == 0 and not any(len(set(v)) > 1 for v in groups.values())
+        stats["update"] = "skipped: no group's rewards differ (no advantage), no KL term" if rounds[r]["skip_update"] else "applied"
         for k, v in m.items() if log_metric else ():
             log_metric(f"perfrl/{k}", float(v))
         log(f"round {r}: {len(got)}/{len(ids)} rewards in {stats['wait_s']:.1f} s; GFLOPS mean {m['gflops_mean']:.2f} "
-            f"max {m['gflops_max']:.2f}; statuses {dict(share)}")
+            f"max {m['gflops_max']:.2f}; statuses {dict(share)}; update {stats['update']}")
         return rewards[off:off + len(completions)]
 
     if "iscoroutinefunction" in inspect.getsource(GRPOTrainer._calculate_rewards) and nproc == 1:
@@ -543,6 +551,21 @@ def main():
             opt = restore(trainer) if prev else "fresh"
             for r in todo:
                 rounds[r]["stats"]["optimizer_state"] = opt if r == first else "carried"
+            real_step = trainer.optimizer.step  # the optimizer accelerate prepared; global_step is still the round's
+
+            real_loss = trainer.compute_loss  # nor the forward and backward passes (half an iteration on CPUs)
+
+            def skip():
+                return rounds[todo[trainer.state.global_step]].get("skip_update")
+
+            def step(*args, **kw):
+                return None if skip() else real_step(*args, **kw)
+
+            def compute_loss(model, inputs, *args, **kw):  # a zero that backward() accepts
+                return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0 if skip() else \
+                    real_loss(model, inputs, *args, **kw)
+            trainer.optimizer.step = step
+            trainer.compute_loss = compute_loss
 
         def on_step_begin(self, args, st, control, **kw):
             k = st.global_step
@@ -577,6 +600,8 @@ def main():
                 stats["update_s"] = rounds[r]["t_step"] - rounds[r]["t_rewarded"]
                 stats["save_s"] = time.time() - rounds[r]["t_step"]
                 write_atomic(os.path.join(tmp, "stats.json"), json.dumps(stats, indent=1) + "\n")
+                # and beside it: gpu_step.keep_checkpoints prunes the checkpoint, not the round's figures
+                write_atomic(os.path.join(rd, "stats.json"), json.dumps(stats, indent=1) + "\n")
                 write_atomic(os.path.join(tmp, MARKER), "")
                 shutil.rmtree(ckpt, ignore_errors=True)  # an incomplete one, without the marker
                 os.rename(tmp, ckpt)

@@ -149,5 +149,35 @@ PY
 check "... and its GRPO step moved the weights (grad norm $(rq_stat grad_norm); $moved of 26 tensors changed)" \
 	test "${moved:-0}" -gt 0 2>/dev/null
 
+# A step without a signal: every reward of the group equal and no KL term, so every advantage and the
+# gradient are 0. AdamW's momentum, carried over from the requeued step's checkpoint (a real update),
+# would still move the weights: the driver skips the step and says so.
+flat=$WORK/flat-run/iter-0003
+cp -r "$WORK/requeue-run" "$WORK/flat-run"
+cp -r "$WORK/flat-run/iter-0002" "$flat"
+rm -rf "$flat/checkpoint"
+python3 - "$flat" <<'PY'
+import glob, json, sys
+for p in glob.glob(sys.argv[1] + "/results/*.jsonl*"):
+    recs = [dict(json.loads(l), status="compile_error", reward=-40.0) for l in open(p)]
+    open(p, "w").write("".join(json.dumps(r) + "\n" for r in recs))
+PY
+rc=0
+"$py" "$top_srcdir/jobs/trl_driver.py" --iter-dir "$flat" --model "$tiny" --group-size 2 --lr 0.001 --kl-beta 0 --wait 30 \
+	>"$WORK/flat.log" 2>&1 || rc=$?
+grep '^trl-driver:' "$WORK/flat.log" | sed 's/^/#   /'
+flat_update=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("update"))' "$flat/checkpoint/stats.json" 2>/dev/null || true)
+check "a step whose rewards are all equal, without KL, exits 0 with a checkpoint (rc $rc) that says so ($flat_update)" \
+	test "$rc $(test -e "$flat/checkpoint/COMPLETE" && echo complete) ${flat_update%%:*}" = "0 complete skipped"
+still=$("$py" - "$WORK/flat-run/iter-0002/checkpoint" "$flat/checkpoint" <<'PY' 2>&1
+import sys
+from safetensors.torch import load_file
+a, b = (load_file(p + "/model.safetensors") for p in sys.argv[1:])
+print(sum(int(not a[k].equal(b[k])) for k in a))
+PY
+)
+check "... and the weights stayed as they were (AdamW's momentum did not move them: $still tensors changed)" \
+	test "$still" = 0
+
 echo "# timings: setup-trl ${t_setup} s, tiny model ${t_tiny} s, perfrl run (2 iterations) ${t_run} s"
 finish
