@@ -76,6 +76,7 @@ args=$(sed -n 's/^ *args = "\(.*\)";.*/\1/p' "$recipe" | sed 's/--max-completion
 elite=$(sed -n 's/^ *elite_feedback = \([a-z]*\);.*/\1/p' "$recipe")
 tmpl=$(sed -n 's/^ *prompt_template = "\(.*\)";.*/\1/p' "$recipe")
 kl=$(sed -n 's/^ *kl_beta = \([0-9.]*\);.*/\1/p' "$recipe")
+lr=$(sed -n 's/^ *learning_rate = \([0-9.e-]*\);.*/\1/p' "$recipe")
 conf=$WORK/qwen.conf
 run=$WORK/qwen-run
 cat >"$conf" <<EOF
@@ -91,7 +92,7 @@ slurm = {
   poll_interval_s = 1;
 };
 gpu_step = { command = "trl"; python = "$py"; model_path = "$model"; group_size = 2;
-             prompts_per_iteration = 1; learning_rate = 2e-4; kl_beta = $kl;
+             prompts_per_iteration = 1; learning_rate = $lr; kl_beta = $kl;
              args = "$args"; };
 bench = { shapes = ["64x64x64"]; budget_s = 0.2; timeout_s = 5.0; cv_percent = 5.0; };
 sqd = { prompt_template = "$tmpl"; elite_feedback = $elite; };
@@ -132,6 +133,16 @@ check "the driver's reward mean ($(stat_of reward_mean)) is the shards' and TRL'
 check "one GRPO step (step $(stat_of step)) from the converted model ($(stat_of from)): loss, grad_norm, generate_s, wait_s, update_s" \
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (all(isinstance(s.get(k), (int, float)) for k in ("loss","grad_norm","generate_s","wait_s","update_s")) and s["step"] == 1 and s["from"] == sys.argv[2]))' \
 	"$d/checkpoint/stats.json" "$model"
+# The recipe has no KL term: a group whose two rewards are equal (24 tokens: often both cut short)
+# gives no gradient, and the driver skips the step rather than let AdamW move the weights.
+check "the update is applied when the group's rewards differ, skipped when they are equal ($(stat_of update))" \
+	python3 - "$d" "$kl" <<'PY'
+import glob, json, sys
+d, kl = sys.argv[1], float(sys.argv[2])
+rewards = {json.loads(l)["reward"] for p in glob.glob(d + "/results/*.jsonl") for l in open(p) if l.strip()}
+update = json.load(open(d + "/checkpoint/stats.json"))["update"]
+sys.exit(not update.startswith("applied" if len(rewards) > 1 or kl > 0 else "skipped"))
+PY
 check "the prompt is the compact one, with the seed kernel (the archive is empty)" \
 	grep -q 'Make this C kernel faster for shape 64x64x64, using only: ' "$d/prompts.jsonl"
 echo "# iteration 1: reward mean $(stat_of reward_mean); statuses" \
