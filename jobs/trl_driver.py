@@ -15,7 +15,8 @@ their records in ROUND/results/*.jsonl* and returns the rewards. After the updat
 checkpoint of the step (weights or LoRA adapter, optimizer.pt with AdamW's moments, scheduler.pt,
 rng_state.pth, trainer_state.json) becomes ROUND/checkpoint/ with the tokenizer and stats.json (step:
 the run's GRPO step count; round; reward_mean; update: applied or skipped; load_s, generate_s, wait_s,
-update_s, save_s; a copy in ROUND/stats.json outlives the pruned checkpoint); COMPLETE is written last. ROUND/timeline.tsv gets generated, rewarded, updated.
+update_s, save_s; a copy in ROUND/stats.json outlives the pruned checkpoint); COMPLETE is written last.
+ROUND/timeline.tsv gets generated, rewarded, updated.
 
 State carries over between jobs. A job starts from the latest complete checkpoint of the run, ordered by
 (iteration, round), before its first round to do: DIR's last complete round (a requeued job redoes only
@@ -551,9 +552,9 @@ def main():
             opt = restore(trainer) if prev else "fresh"
             for r in todo:
                 rounds[r]["stats"]["optimizer_state"] = opt if r == first else "carried"
-            real_step = trainer.optimizer.step  # the optimizer accelerate prepared; global_step is still the round's
-
-            real_loss = trainer.compute_loss  # nor the forward and backward passes (half an iteration on CPUs)
+            # A round without a signal (skip_update, set by exchange) has no optimizer step, nor the forward
+            # and backward passes (half an iteration on CPUs); global_step is still the round's meanwhile.
+            real_step, real_loss = trainer.optimizer.step, trainer.compute_loss
 
             def skip():
                 return rounds[todo[trainer.state.global_step]].get("skip_update")
@@ -599,9 +600,10 @@ def main():
                                                    "completions/mean_length", "grad_norm", "learning_rate") if x in logs})
                 stats["update_s"] = rounds[r]["t_step"] - rounds[r]["t_rewarded"]
                 stats["save_s"] = time.time() - rounds[r]["t_step"]
-                write_atomic(os.path.join(tmp, "stats.json"), json.dumps(stats, indent=1) + "\n")
+                text = json.dumps(stats, indent=1) + "\n"
+                write_atomic(os.path.join(tmp, "stats.json"), text)
                 # and beside it: gpu_step.keep_checkpoints prunes the checkpoint, not the round's figures
-                write_atomic(os.path.join(rd, "stats.json"), json.dumps(stats, indent=1) + "\n")
+                write_atomic(os.path.join(rd, "stats.json"), text)
                 write_atomic(os.path.join(tmp, MARKER), "")
                 shutil.rmtree(ckpt, ignore_errors=True)  # an incomplete one, without the marker
                 os.rename(tmp, ckpt)

@@ -95,7 +95,7 @@ static void say_waiting(const struct run_watch_opts *o, uint32_t job, const stru
 	if (done == -1)
 		util_info("%s: job %u %s on %s for %ld s: waiting for the GPU step's completions",
 			  o->who, job, st->state, st->comp[0].nodes, for_s);
-	else if (done >= 0 && total > 0 && done >= total) /* the CPU step is done, the GPU step learns */
+	else if (total > 0 && done >= total) /* the CPU step is done, the GPU step learns */
 		util_info("%s: job %u %s on %s for %ld s: all %ld samples measured, waiting for the GPU "
 			  "step's update", o->who, job, st->state, st->comp[0].nodes, for_s, total);
 	else if (done >= 0)
